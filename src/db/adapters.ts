@@ -1,0 +1,44 @@
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { DatabaseConfig } from './config.js';
+import { acquireDataDirLock } from './lock.js';
+
+/** A driver adapter factory for Prisma plus what must be closed when the process is done with it. */
+export interface OpenAdapter {
+  factory: SqlMigrationAwareDriverAdapterFactory;
+  close(): Promise<void>;
+}
+
+/** PGlite with the extensions our migrations use. `dataDir` undefined means in memory. */
+export async function openPGlite(dataDir?: string): Promise<PGlite> {
+  const pglite = new PGlite(dataDir ?? 'memory://', { extensions: { pg_trgm } });
+  await pglite.waitReady;
+  return pglite;
+}
+
+export async function openAdapter(config: DatabaseConfig): Promise<OpenAdapter> {
+  if (config.kind === 'pglite') {
+    // An in-memory database (`memory://`) belongs to this process alone: nothing to lock.
+    const releaseLock = config.dataDir.startsWith('memory://') ? () => {} : acquireDataDirLock(config.dataDir);
+    try {
+      const pglite = await openPGlite(config.dataDir);
+      return {
+        factory: new PrismaPGlite(pglite),
+        async close() {
+          // A PGlite left open can make the process exit with code 99.
+          await pglite.close();
+          releaseLock();
+        },
+      };
+    } catch (error) {
+      releaseLock();
+      throw error;
+    }
+  }
+  const factory = new PrismaPg({ connectionString: config.url, max: config.poolSize });
+  // PrismaPg owns its pool; PrismaClient.$disconnect() ends it.
+  return { factory, close: async () => {} };
+}

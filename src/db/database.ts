@@ -1,0 +1,75 @@
+import { PrismaClient } from './generated/client.js';
+import { openAdapter } from './adapters.js';
+import { type DatabaseConfig, databaseConfigFromEnv, describeDatabase } from './config.js';
+import { applyMigrations } from './migrations.js';
+
+export type { PrismaClient } from './generated/client.js';
+
+/**
+ * The one place that knows whether the data is in PGlite or PostgreSQL. Everything above it sees a
+ * PrismaClient and a `ping` for readiness.
+ */
+export interface Database {
+  prisma: PrismaClient;
+  config: DatabaseConfig;
+  description: string;
+  /** True when the database answers a trivial statement. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  config?: DatabaseConfig;
+  /** Apply pending migrations before returning. The embedded database always migrates itself. */
+  migrate?: boolean;
+  /** Called for every SQL statement Prisma sends (tests count them). */
+  onQuery?: (sql: string) => void;
+  log?: (line: string) => void;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  const config = options.config ?? databaseConfigFromEnv();
+  const adapter = await openAdapter(config);
+  try {
+    if (options.migrate || config.kind === 'pglite') {
+      await applyMigrations(adapter.factory, { log: options.log });
+    }
+    const prisma = new PrismaClient({
+      adapter: adapter.factory,
+      log: options.onQuery ? [{ emit: 'event', level: 'query' }] : [],
+    });
+    if (options.onQuery) {
+      const onQuery = options.onQuery;
+      (prisma as unknown as QueryEventSource).$on('query', (event) => onQuery(event.query));
+    }
+    await prisma.$connect();
+    let closed = false;
+    return {
+      prisma,
+      config,
+      description: describeDatabase(config),
+      async ping() {
+        try {
+          await prisma.$queryRaw`SELECT 1`;
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        await prisma.$disconnect();
+        await adapter.close();
+      },
+    };
+  } catch (error) {
+    await adapter.close();
+    throw error;
+  }
+}
+
+// PrismaClient's `$on` is typed only when the log option is a literal; the option here is chosen at run time.
+interface QueryEventSource {
+  $on(event: 'query', listener: (event: { query: string }) => void): void;
+}
