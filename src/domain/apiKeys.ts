@@ -1,0 +1,26 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** Keys look like `cgk_<43 base64url chars>`: 256 random bits, recognisable in a leaked-secret scan. */
+const KEY_PREFIX = 'cgk_';
+
+export function generateApiKey(): string {
+  return KEY_PREFIX + randomBytes(32).toString('base64url');
+}
+
+/**
+ * Keys carry 256 bits of entropy, so an unsalted SHA-256 cannot be brute-forced and still lets the
+ * database find a key by an indexed equality lookup on the hash.
+ */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** What `keys list` shows of a key: enough to tell keys apart, useless to an attacker. */
+export function displayPrefix(key: string): string {
+  return key.slice(0, KEY_PREFIX.length + 6);
+}
+
+/** Cheap shape check so obviously malformed headers never reach the database. */
+export function looksLikeApiKey(candidate: string): boolean {
+  return candidate.length >= 16 && candidate.length <= 256 && /^[\x21-\x7e]+$/.test(candidate);
+}

@@ -1,0 +1,40 @@
+import { openDatabase } from './db/database.js';
+import { listen } from './http.js';
+import { consoleLogger, createGateway } from './server.js';
+import { ensureDevelopmentAccount } from './services/accounts.js';
+
+const port = Number(process.env.PORT ?? 4000);
+
+const database = await openDatabase({ log: (line) => console.log(line) });
+const gateway = createGateway({ database, logger: consoleLogger });
+const running = await listen(gateway, port);
+console.log(`Contact Gateway on ${database.description}`);
+console.log(`GraphQL and GraphiQL: ${running.url}/graphql   health: ${running.url}/health   ready: ${running.url}/ready`);
+
+if (database.config.kind === 'pglite') {
+  const created = await ensureDevelopmentAccount(database.prisma);
+  if (created) {
+    console.log('');
+    console.log('First start: created the account "Development". Its API key is shown once, below.');
+    console.log('Send it as the X-Dexatel-Key header (or Authorization: Bearer <key>). More keys: npm run keys -- create --account NAME');
+    // Kept last on purpose: scripts take the key from the last line of the start-up output.
+    console.log(created.key);
+  }
+}
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: finishing in-flight requests, then stopping`);
+  try {
+    await running.stop(Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000));
+    await database.close();
+    process.exit(0);
+  } catch (error) {
+    console.error('shutdown failed', error);
+    process.exit(1);
+  }
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

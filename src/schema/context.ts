@@ -1,0 +1,21 @@
+import type { Account } from '../db/generated/client.js';
+import type { PrismaClient } from '../db/database.js';
+import { appError } from '../domain/errors.js';
+import { createRequestScope, type RequestScope } from '../services/loaders.js';
+
+/** What every resolver sees: made once per request by the server. */
+export interface GraphQLContext {
+  /** The account the API key resolved to; null only while an unauthenticated introspection runs. */
+  account: Account | null;
+  prisma: PrismaClient;
+  requestId: string;
+  /** Made on first use: the account's scope with this request's loaders. */
+  scope?: RequestScope;
+}
+
+/** The request's account scope. The auth plugin rejects keyless data queries before this is reached. */
+export function accountScope(context: GraphQLContext): RequestScope {
+  if (!context.account) throw appError('UNAUTHENTICATED');
+  context.scope ??= createRequestScope({ prisma: context.prisma, accountId: context.account.id });
+  return context.scope;
+}

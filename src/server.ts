@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { GraphQLError } from 'graphql';
+import type { Database } from './db/database.js';
+import { type AuthState, presentedApiKey, useAuthentication } from './auth.js';
+import { authenticateApiKey } from './services/accounts.js';
+import { schema } from './schema/index.js';
+import type { GraphQLContext } from './schema/context.js';
+import { useCataloguedCoercionErrors } from './schema/coercionErrors.js';
+import { findAppError, internalServerError, toGraphQLError } from './schema/errors.js';
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export const consoleLogger: Logger = {
+  info: (message, fields) => console.log(JSON.stringify({ level: 'info', time: new Date().toISOString(), message, ...fields })),
+  error: (message, fields) => console.error(JSON.stringify({ level: 'error', time: new Date().toISOString(), message, ...fields })),
+};
+
+export interface GatewayOptions {
+  database: Database;
+  logger?: Logger;
+}
+
+export type Gateway = YogaServerInstance<Record<string, never>, GraphQLContext & AuthState>;
+
+export function createGateway({ database, logger = consoleLogger }: GatewayOptions): Gateway {
+  return createYoga<Record<string, never>, GraphQLContext & AuthState>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: { title: 'Contact Gateway', headers: JSON.stringify({ 'X-Dexatel-Key': '<your API key>' }, null, 2) },
+    logging: false,
+    context: async ({ request }) => {
+      const key = presentedApiKey(request.headers);
+      const account = key ? await authenticateApiKey(database.prisma, key) : null;
+      return {
+        account,
+        rejectedKey: key !== null && account === null,
+        prisma: database.prisma,
+        requestId: request.headers.get('x-request-id') ?? randomUUID(),
+      };
+    },
+    maskedErrors: {
+      maskError(error) {
+        const appError = findAppError(error);
+        if (appError) return toGraphQLError(appError, error as GraphQLError);
+        const graphQLError = error as GraphQLError;
+        // Errors GraphQL itself raised about the request (syntax, validation, coercion) are the client's to see.
+        if (isRequestError(graphQLError)) return graphQLError;
+        logger.error('unexpected error', {
+          path: graphQLError?.path,
+          error: describeCause(graphQLError?.originalError ?? error),
+        });
+        return internalServerError(graphQLError);
+      },
+    },
+    plugins: [
+      useAuthentication(),
+      useCataloguedCoercionErrors(),
+      {
+        async onRequest({ url, fetchAPI, endResponse }) {
+          // /health (process up) is yoga's own health check; /ready also asks the database.
+          if (url.pathname === '/ready') {
+            const ready = await database.ping();
+            endResponse(new fetchAPI.Response(JSON.stringify({ ready, database: database.config.kind }), {
+              status: ready ? 200 : 503,
+              headers: { 'content-type': 'application/json' },
+            }));
+          }
+        },
+      },
+    ],
+  });
+}
+
+/** A GraphQL error all the way down: nothing but GraphQL's own checks of the request produced it. */
+function isRequestError(error: unknown): boolean {
+  let current = error as { name?: string; originalError?: unknown } | undefined;
+  for (let depth = 0; depth < 5; depth++) {
+    if (!current || current.name !== 'GraphQLError') return false;
+    if (!current.originalError) return true;
+    current = current.originalError as typeof current;
+  }
+  return false;
+}
+
+function describeCause(error: unknown): Record<string, unknown> {
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
+  return { value: String(error) };
+}
