@@ -1,0 +1,32 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { appError } from './errors.js';
+
+/** SPEC: a number longer than this, as typed, is rejected before parsing (1355). */
+export const MAX_TYPED_NUMBER_LENGTH = 32;
+
+/**
+ * A phone number as stored and compared: E.164. The `+` is optional on input, so "14155552671",
+ * "+1 (415) 555-2671" and "+14155552671" are one number. Validity uses the full ("max") metadata,
+ * which knows each country's number ranges, not just their lengths.
+ */
+export function normalizePhone(typed: string | null | undefined, field = 'number'): string {
+  const trimmed = (typed ?? '').trim();
+  if (!trimmed) throw appError('NUMBER_REQUIRED', field);
+  if (typed!.length > MAX_TYPED_NUMBER_LENGTH) throw appError('NUMBER_TOO_LONG', field);
+  const international = trimmed.startsWith('+') ? trimmed : `+${trimmed}`;
+  const parsed = parsePhoneNumberFromString(international);
+  // An extension ("ext. 12") cannot receive a message: dropping it would store another number than typed.
+  if (!parsed || !parsed.isValid() || parsed.ext) throw appError('NUMBER_INVALID', field);
+  return parsed.number;
+}
+
+/**
+ * The digits a search term contains when it looks like (part of) a phone number: "+1 415", "1415" and
+ * "(415)" all become digit strings that match inside an E.164 number. Null when the term has letters
+ * or too few digits to be a number fragment.
+ */
+export function phoneSearchDigits(term: string): string | null {
+  if (!/^[\d\s+()./-]+$/.test(term)) return null;
+  const digits = term.replace(/\D/g, '');
+  return digits.length > 0 ? digits : null;
+}

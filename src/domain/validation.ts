@@ -1,0 +1,89 @@
+import { appError, type ErrorName } from './errors.js';
+
+/** Limits of SPEC.md's validation table, in one place. */
+export const limits = {
+  audienceNameLength: 128,
+  createAudienceContacts: 10,
+  tags: 10,
+  tagLength: 64,
+  personNameLength: 128,
+  customValueLength: 64,
+  contactNameLength: 256,
+  emailLength: 254,
+  importRows: 10_000,
+  pageSize: 100,
+  defaultPageSize: 50,
+} as const;
+
+/** Length in characters as a person counts them (code points), not UTF-16 units. */
+export function characterCount(value: string): number {
+  let count = 0;
+  for (const _ of value) count++;
+  return count;
+}
+
+// C0 and C1 controls, and the Unicode line/paragraph separators: invisible in a list of audiences.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+export function validateAudienceName(name: string | null | undefined, field = 'name'): string {
+  const trimmed = (name ?? '').trim();
+  if (!trimmed) throw appError('AUDIENCE_NAME_REQUIRED', field);
+  if (CONTROL_CHARACTERS.test(trimmed)) throw appError('AUDIENCE_NAME_INVALID', field);
+  if (characterCount(trimmed) > limits.audienceNameLength) throw appError('AUDIENCE_NAME_TOO_LONG', field);
+  return trimmed;
+}
+
+/** The key that makes audience names unique per account regardless of case. */
+export function audienceNameKey(name: string): string {
+  return name.toLowerCase();
+}
+
+export const CHANNELS = ['SMS', 'VIBER', 'WHATSAPP'] as const;
+export type ChannelName = (typeof CHANNELS)[number];
+
+export function validateChannel(channel: string | null | undefined, field = 'channel'): ChannelName {
+  if (channel === null || channel === undefined || channel === '') throw appError('AUDIENCE_CHANNEL_MISSING', field);
+  const upper = channel.toUpperCase();
+  if (!(CHANNELS as readonly string[]).includes(upper)) throw appError('AUDIENCE_CHANNEL_INVALID', field);
+  return upper as ChannelName;
+}
+
+function optionalText(value: string | null | undefined, max: number, error: ErrorName, field: string): string | null | undefined {
+  if (value === undefined || value === null) return value;
+  if (characterCount(value) > max) throw appError(error, field);
+  return value;
+}
+
+export const validateFirstName = (value: string | null | undefined, field = 'firstName') =>
+  optionalText(value, limits.personNameLength, 'FIRST_NAME_TOO_LONG', field);
+export const validateLastName = (value: string | null | undefined, field = 'lastName') =>
+  optionalText(value, limits.personNameLength, 'LAST_NAME_TOO_LONG', field);
+export const validateTimestamp = (value: string | null | undefined, field = 'timestamp') =>
+  optionalText(value, limits.customValueLength, 'TIMESTAMP_TOO_LONG', field);
+export const validateDate = (value: string | null | undefined, field = 'date') =>
+  optionalText(value, limits.customValueLength, 'DATE_TOO_LONG', field);
+export const validateContactName = (value: string | null | undefined, field = 'name') =>
+  optionalText(value, limits.contactNameLength, 'CONTACT_NAME_TOO_LONG', field);
+
+export function validateTags(tags: readonly string[] | null | undefined, field = 'tags'): string[] | null | undefined {
+  if (tags === undefined || tags === null) return tags;
+  if (tags.length > limits.tags) throw appError('TAGS_INVALID', field);
+  for (const tag of tags) {
+    const length = characterCount(tag);
+    if (length < 1 || length > limits.tagLength) throw appError('TAGS_INVALID', field);
+  }
+  return [...tags];
+}
+
+// RFC 5322's dot-atom local part and a domain of DNS labels with a dot: what real mailboxes look like,
+// without the quoted-string and comment forms no mail provider accepts from users.
+const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+export function validateEmail(email: string | null | undefined, field = 'email'): string | null | undefined {
+  if (email === undefined || email === null) return email;
+  const trimmed = email.trim();
+  if (trimmed.length > limits.emailLength || trimmed.split('@')[0]!.length > 64 || !EMAIL.test(trimmed)) {
+    throw appError('EMAIL_INVALID', field);
+  }
+  return trimmed;
+}

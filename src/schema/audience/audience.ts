@@ -1,0 +1,54 @@
+import { getAudience, listAudienceContacts, listAudiences } from '../../services/audiences.js';
+import { builder } from '../builder.js';
+import { accountScope } from '../context.js';
+import { parseGlobalId } from '../ids.js';
+import { AudienceConnection, AudienceContactConnection, AudienceContactRef, AudienceRef, ChannelEnum } from '../refs.js';
+
+builder.node(AudienceRef, {
+  description: 'A group of contacts targeted together in a campaign on one channel.',
+  id: { resolve: (audience) => audience.id },
+  loadMany: (ids, context) => Promise.all(ids.map((id) => accountScope(context).loaders.audienceById.load(id))),
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'nameKey' in value,
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'Unique in the account, compared case-insensitively.' }),
+    channel: t.field({ type: ChannelEnum, resolve: (audience) => audience.channel }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    contacts: t.connection(
+      {
+        type: AudienceContactRef,
+        description: 'The contacts of this audience, oldest first.',
+        args: {
+          search: t.arg.string({
+            required: false,
+            description: 'Matches first or last name, or the number: "+1 415", "1415" and "(415)" all find +14155552671.',
+          }),
+        },
+        resolve: (audience, args, context) => listAudienceContacts(accountScope(context), audience, args),
+      },
+      AudienceContactConnection,
+    ),
+  }),
+});
+
+builder.queryFields((t) => ({
+  audiences: t.connection(
+    {
+      type: AudienceRef,
+      description: "The account's audiences, oldest first.",
+      args: {
+        channel: t.arg({ type: ChannelEnum, required: false }),
+        search: t.arg.string({ required: false, description: 'Case-insensitive substring of the name.' }),
+      },
+      resolve: (_root, args, context) => listAudiences(accountScope(context), args),
+    },
+    AudienceConnection,
+  ),
+  audience: t.field({
+    type: AudienceRef,
+    nullable: true,
+    description: "One of the account's audiences; null when there is no such audience in the account.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, context) => getAudience(accountScope(context), parseGlobalId(args.id, 'Audience', 'id')),
+  }),
+}));

@@ -1,0 +1,54 @@
+import { listContactAudiences } from '../../services/audiences.js';
+import { getContact, listContacts } from '../../services/contacts.js';
+import { builder } from '../builder.js';
+import { accountScope } from '../context.js';
+import { parseGlobalId } from '../ids.js';
+import { AudienceConnection, AudienceRef, ContactConnection, ContactRef } from '../refs.js';
+
+builder.node(ContactRef, {
+  description: 'A person of the account, known by one phone number; it can be in any number of audiences.',
+  id: { resolve: (contact) => contact.id },
+  loadMany: (ids, context) => Promise.all(ids.map((id) => accountScope(context).loaders.contactById.load(id))),
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'phone' in value,
+  fields: (t) => ({
+    phone: t.exposeString('phone', { description: 'E.164, e.g. +14155552671.' }),
+    name: t.exposeString('name', { nullable: true }),
+    email: t.exposeString('email', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    audiences: t.connection(
+      {
+        type: AudienceRef,
+        description: 'The audiences this contact is in.',
+        resolve: (contact, args, context) => listContactAudiences(accountScope(context), contact, args),
+      },
+      AudienceConnection,
+    ),
+  }),
+});
+
+builder.queryFields((t) => ({
+  contacts: t.connection(
+    {
+      type: ContactRef,
+      description: "The account's contacts, oldest first.",
+      args: {
+        search: t.arg.string({ required: false, description: 'Matches name, email, or the number ("+1 415", "1415", "(415)").' }),
+        audienceId: t.arg.id({ required: false, description: 'Only the contacts in this audience.' }),
+      },
+      resolve: (_root, args, context) =>
+        listContacts(accountScope(context), {
+          ...args,
+          audienceId: args.audienceId == null ? null : parseGlobalId(args.audienceId, 'Audience', 'audienceId'),
+        }),
+    },
+    ContactConnection,
+  ),
+  contact: t.field({
+    type: ContactRef,
+    nullable: true,
+    description: "One of the account's contacts; null when there is no such contact in the account.",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, context) => getContact(accountScope(context), parseGlobalId(args.id, 'Contact', 'id')),
+  }),
+}));

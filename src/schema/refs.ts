@@ -1,0 +1,24 @@
+import type { Audience, AudienceContact, Contact } from '../db/generated/client.js';
+import { builder } from './builder.js';
+
+// Refs first, implementations in each module: the types reference each other (an audience's contacts,
+// a contact's audiences), and refs break the import cycle.
+export const AudienceRef = builder.objectRef<Audience>('Audience');
+export const ContactRef = builder.objectRef<Contact>('Contact');
+export const AudienceContactRef = builder.objectRef<AudienceContact>('AudienceContact');
+
+export const AudienceConnection = builder.connectionObject({ type: AudienceRef, name: 'AudienceConnection' });
+export const ContactConnection = builder.connectionObject({ type: ContactRef, name: 'ContactConnection' });
+export const AudienceContactConnection = builder.connectionObject({
+  type: AudienceContactRef,
+  name: 'AudienceContactConnection',
+});
+
+export const ChannelEnum = builder.enumType('Channel', {
+  description: 'The messaging channel an audience is targeted on.',
+  values: {
+    SMS: { value: 'SMS' },
+    VIBER: { value: 'VIBER' },
+    WHATSAPP: { value: 'WHATSAPP' },
+  } as const,
+});

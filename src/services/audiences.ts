@@ -1,0 +1,107 @@
+import type { Audience, AudienceContact, Contact } from '../db/generated/client.js';
+import { type AudienceContactInput, validateAudienceContact, detailsToColumns } from '../domain/audienceContact.js';
+import { appError } from '../domain/errors.js';
+import { type PageArgs, parsePageArgs } from '../domain/pagination.js';
+import { audienceNameKey, type ChannelName, limits, validateAudienceName, validateChannel } from '../domain/validation.js';
+import type { Connection } from './connections.js';
+import { findOrCreateContactId } from './contactRows.js';
+import { isUniqueViolation } from './errors.js';
+import { normalizeSearch, type RequestScope } from './loaders.js';
+import type { AccountScope } from './scope.js';
+
+export async function getAudience(scope: RequestScope, id: string): Promise<Audience | null> {
+  return scope.loaders.audienceById.load(id);
+}
+
+/** The audience or AUDIENCE_NOT_FOUND: another account's audience is indistinguishable from none. */
+export async function requireAudience(scope: RequestScope, id: string, field = 'id'): Promise<Audience> {
+  const audience = await scope.loaders.audienceById.load(id);
+  if (!audience) throw appError('AUDIENCE_NOT_FOUND', field);
+  return audience;
+}
+
+export async function listAudiences(
+  scope: RequestScope,
+  args: PageArgs & { channel?: ChannelName | null; search?: string | null },
+): Promise<Connection<Audience>> {
+  const request = parsePageArgs(args);
+  return scope.loaders.audiences.connection(scope.accountId, request, {
+    channel: args.channel ?? null,
+    search: normalizeSearch(args.search),
+  });
+}
+
+/** Contacts of an audience already known to be the account's (a resolved Audience). */
+export async function listAudienceContacts(
+  scope: RequestScope,
+  audience: Audience,
+  args: PageArgs & { search?: string | null },
+): Promise<Connection<AudienceContact>> {
+  return scope.loaders.audienceContacts.connection(audience.id, parsePageArgs(args), { search: normalizeSearch(args.search) });
+}
+
+/** The audiences a contact is in. */
+export async function listContactAudiences(scope: RequestScope, contact: Contact, args: PageArgs): Promise<Connection<Audience>> {
+  return scope.loaders.contactAudiences.connection(contact.id, parsePageArgs(args), {});
+}
+
+export interface CreateAudienceInput {
+  name: string | null | undefined;
+  channel: string | null | undefined;
+  contacts?: AudienceContactInput[] | null;
+}
+
+/** Creates an audience with up to 10 contacts, atomically: all of it lands or none does. */
+export async function createAudience(scope: AccountScope, input: CreateAudienceInput): Promise<Audience> {
+  const name = validateAudienceName(input.name);
+  const channel = validateChannel(input.channel);
+  const contacts = input.contacts ?? [];
+  if (contacts.length > limits.createAudienceContacts) throw appError('AUDIENCE_TOO_MANY_CONTACTS', 'contacts');
+  const valid = contacts.map((contact, index) => validateAudienceContact(contact, `contacts[${index}].`));
+  const seen = new Set<string>();
+  valid.forEach((contact, index) => {
+    if (seen.has(contact.number)) throw appError('CONTACT_ALREADY_EXISTS', `contacts[${index}].number`);
+    seen.add(contact.number);
+  });
+
+  try {
+    return await scope.prisma.$transaction(async (tx) => {
+      const audience = await tx.audience.create({
+        data: { accountId: scope.accountId, name, nameKey: audienceNameKey(name), channel },
+      });
+      for (const contact of valid) {
+        const contactId = await findOrCreateContactId(tx, scope.accountId, contact.number);
+        const { number: _number, ...details } = contact;
+        await tx.audienceContact.create({ data: { audienceId: audience.id, contactId, ...detailsToColumns(details) } });
+      }
+      return audience;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw appError('AUDIENCE_ALREADY_EXISTS', 'name');
+    throw error;
+  }
+}
+
+export async function updateAudience(scope: AccountScope, id: string, input: { name?: string | null }): Promise<Audience> {
+  const data: { name?: string; nameKey?: string } = {};
+  if (input.name !== undefined) {
+    const name = validateAudienceName(input.name);
+    data.name = name;
+    data.nameKey = audienceNameKey(name);
+  }
+  try {
+    const updated = await scope.prisma.audience.updateManyAndReturn({ where: { id, accountId: scope.accountId }, data });
+    if (!updated[0]) throw appError('AUDIENCE_NOT_FOUND', 'id');
+    return updated[0];
+  } catch (error) {
+    if (isUniqueViolation(error)) throw appError('AUDIENCE_ALREADY_EXISTS', 'name');
+    throw error;
+  }
+}
+
+/** Deletes an audience and its audience contacts; the account's Contacts stay. */
+export async function deleteAudience(scope: AccountScope, id: string): Promise<string> {
+  const { count } = await scope.prisma.audience.deleteMany({ where: { id, accountId: scope.accountId } });
+  if (count === 0) throw appError('AUDIENCE_NOT_FOUND', 'id');
+  return id;
+}

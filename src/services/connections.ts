@@ -1,0 +1,109 @@
+import DataLoader from 'dataloader';
+import type { PrismaClient } from '../db/database.js';
+import { type Keyset, type Page, type PageRequest, pageRequestKey, toPage } from '../domain/pagination.js';
+import { allOf, join, type Sql, sql } from './sql.js';
+
+/**
+ * One kind of connection: the rows of table alias `t` that belong to a parent, ordered by
+ * (t.created_at, t.id). Several parents' pages come from one statement (a LATERAL join over the
+ * parent ids), so a query for 50 audiences' contacts costs what a query for one costs.
+ */
+export interface ConnectionKind<Filter> {
+  /** FROM clause; the paged rows are `t`. */
+  from: Sql;
+  columns: Sql;
+  /** The column holding the parent id, compared with a uuid. */
+  parentColumn: Sql;
+  /** Extra conditions for a filter, or null. */
+  where(filter: Filter): Sql | null;
+  /** Equal for filters that select the same rows: batches group on it. */
+  filterKey(filter: Filter): string;
+}
+
+/** A connection as services hand it out: a page, and its total that is counted only when asked for. */
+export interface Connection<Row> extends Page<Row> {
+  totalCount: () => Promise<number>;
+}
+
+interface PageKey<Filter> {
+  parentId: string;
+  request: PageRequest;
+  filter: Filter;
+}
+
+function keysetCondition(request: PageRequest): Sql | null {
+  const parts: Sql[] = [];
+  if (request.after) parts.push(sql`(t.created_at, t.id) > (${request.after.createdAt}::timestamptz, ${request.after.id}::uuid)`);
+  if (request.before) parts.push(sql`(t.created_at, t.id) < (${request.before.createdAt}::timestamptz, ${request.before.id}::uuid)`);
+  return parts.length ? join(parts, ' AND ') : null;
+}
+
+export function createConnectionLoader<Row extends Keyset, Filter>(prisma: PrismaClient, kind: ConnectionKind<Filter>) {
+  const pages = new DataLoader<PageKey<Filter>, Page<Row>, string>(
+    async (keys) => {
+      // Keys asking for the same page of different parents share a statement.
+      const groups = new Map<string, PageKey<Filter>[]>();
+      for (const key of keys) {
+        const group = `${pageRequestKey(key.request)}#${kind.filterKey(key.filter)}`;
+        groups.set(group, [...(groups.get(group) ?? []), key]);
+      }
+      const results = new Map<PageKey<Filter>, Page<Row>>();
+      await Promise.all(
+        [...groups.values()].map(async (group) => {
+          const { request, filter } = group[0]!;
+          const parentIds = [...new Set(group.map((key) => key.parentId))];
+          const order = request.direction === 'forward' ? sql`t.created_at ASC, t.id ASC` : sql`t.created_at DESC, t.id DESC`;
+          const rows = await prisma.$queryRaw<Array<Row & { __parent: string }>>`
+            SELECT p.parent_id::text AS "__parent", r.*
+            FROM unnest(${parentIds}::uuid[]) AS p(parent_id)
+            CROSS JOIN LATERAL (
+              SELECT ${kind.columns} FROM ${kind.from}
+              WHERE ${kind.parentColumn} = p.parent_id AND ${allOf([kind.where(filter), keysetCondition(request)])}
+              ORDER BY ${order}
+              LIMIT ${request.size + 1}
+            ) AS r`;
+          const byParent = new Map<string, Row[]>();
+          for (const { __parent, ...row } of rows) {
+            byParent.set(__parent, [...(byParent.get(__parent) ?? []), row as unknown as Row]);
+          }
+          for (const key of group) results.set(key, toPage(byParent.get(key.parentId) ?? [], request));
+        }),
+      );
+      return keys.map((key) => results.get(key)!);
+    },
+    { cacheKeyFn: (key) => `${key.parentId}#${pageRequestKey(key.request)}#${kind.filterKey(key.filter)}` },
+  );
+
+  const counts = new DataLoader<{ parentId: string; filter: Filter }, number, string>(
+    async (keys) => {
+      const groups = new Map<string, Array<{ parentId: string; filter: Filter }>>();
+      for (const key of keys) {
+        const group = kind.filterKey(key.filter);
+        groups.set(group, [...(groups.get(group) ?? []), key]);
+      }
+      const totals = new Map<string, number>();
+      await Promise.all(
+        [...groups.entries()].map(async ([group, members]) => {
+          const parentIds = [...new Set(members.map((key) => key.parentId))];
+          const rows = await prisma.$queryRaw<Array<{ parent: string; total: number }>>`
+            SELECT ${kind.parentColumn}::text AS parent, count(*)::int AS total
+            FROM ${kind.from}
+            WHERE ${kind.parentColumn} = ANY(${parentIds}::uuid[]) AND ${allOf([kind.where(members[0]!.filter)])}
+            GROUP BY 1`;
+          for (const row of rows) totals.set(`${row.parent}#${group}`, Number(row.total));
+        }),
+      );
+      return keys.map((key) => totals.get(`${key.parentId}#${kind.filterKey(key.filter)}`) ?? 0);
+    },
+    { cacheKeyFn: (key) => `${key.parentId}#${kind.filterKey(key.filter)}` },
+  );
+
+  return {
+    async connection(parentId: string, request: PageRequest, filter: Filter): Promise<Connection<Row>> {
+      const page = await pages.load({ parentId, request, filter });
+      return { ...page, totalCount: () => counts.load({ parentId, filter }) };
+    },
+  };
+}
+
+export type ConnectionLoader<Row extends Keyset, Filter> = ReturnType<typeof createConnectionLoader<Row, Filter>>;

@@ -1,0 +1,108 @@
+import DataLoader from 'dataloader';
+import type { Audience, AudienceContact, Contact } from '../db/generated/client.js';
+import type { ChannelName } from '../domain/validation.js';
+import { type ConnectionKind, createConnectionLoader } from './connections.js';
+import type { AccountScope } from './scope.js';
+import { normalizeSearch, personSearchCondition } from './search.js';
+import { allOf, columns, containsPattern, sql } from './sql.js';
+
+export interface AudienceFilter {
+  channel: ChannelName | null;
+  search: string | null;
+}
+export interface SearchFilter {
+  search: string | null;
+}
+export interface ContactFilter {
+  search: string | null;
+  audienceId: string | null;
+}
+
+export const audienceKind: ConnectionKind<AudienceFilter> = {
+  from: sql`audience t`,
+  columns: columns.audience,
+  parentColumn: sql`t.account_id`,
+  where: ({ channel, search }) =>
+    allOf([
+      channel ? sql`t.channel = ${channel}::"Channel"` : null,
+      search ? sql`t.name_key LIKE ${containsPattern(search.toLowerCase())}` : null,
+    ]),
+  filterKey: ({ channel, search }) => `${channel ?? ''}|${search ?? ''}`,
+};
+
+export const audienceContactKind: ConnectionKind<SearchFilter> = {
+  from: sql`audience_contact t`,
+  columns: columns.audienceContact,
+  parentColumn: sql`t.audience_id`,
+  where: ({ search }) =>
+    search
+      ? personSearchCondition(
+          search,
+          (pattern) => sql`EXISTS (SELECT 1 FROM contact c WHERE c.id = t.contact_id AND c.phone LIKE ${pattern})`,
+          [sql`t.first_name`, sql`t.last_name`],
+        )
+      : null,
+  filterKey: ({ search }) => search ?? '',
+};
+
+export const contactKind: ConnectionKind<ContactFilter> = {
+  from: sql`contact t`,
+  columns: columns.contact,
+  parentColumn: sql`t.account_id`,
+  where: ({ search, audienceId }) =>
+    allOf([
+      audienceId ? sql`EXISTS (SELECT 1 FROM audience_contact ac WHERE ac.contact_id = t.id AND ac.audience_id = ${audienceId}::uuid)` : null,
+      search ? personSearchCondition(search, (pattern) => sql`t.phone LIKE ${pattern}`, [sql`t.name`, sql`t.email`]) : null,
+    ]),
+  filterKey: ({ search, audienceId }) => `${audienceId ?? ''}|${search ?? ''}`,
+};
+
+/** The audiences a contact is in, in the audiences' own order. */
+export const contactAudienceKind: ConnectionKind<Record<string, never>> = {
+  from: sql`audience t JOIN audience_contact ac ON ac.audience_id = t.id`,
+  columns: columns.audience,
+  parentColumn: sql`ac.contact_id`,
+  where: () => null,
+  filterKey: () => '',
+};
+
+function byId<T extends { id: string }>(ids: readonly string[], rows: T[]): (T | null)[] {
+  const found = new Map(rows.map((row) => [row.id, row]));
+  return ids.map((id) => found.get(id) ?? null);
+}
+
+/**
+ * Per-request batching and caching of every read: created for one request (one account), so nothing
+ * cached can leak into another account's answer or go stale across requests.
+ */
+export function createLoaders(scope: AccountScope) {
+  const { prisma, accountId } = scope;
+  return {
+    audienceById: new DataLoader<string, Audience | null>(async (ids) =>
+      byId(ids, await prisma.audience.findMany({ where: { id: { in: [...ids] }, accountId } })),
+    ),
+    contactById: new DataLoader<string, Contact | null>(async (ids) =>
+      byId(ids, await prisma.contact.findMany({ where: { id: { in: [...ids] }, accountId } })),
+    ),
+    audienceContactById: new DataLoader<string, AudienceContact | null>(async (ids) =>
+      byId(ids, await prisma.audienceContact.findMany({ where: { id: { in: [...ids] }, audience: { accountId } } })),
+    ),
+    audiences: createConnectionLoader<Audience, AudienceFilter>(prisma, audienceKind),
+    audienceContacts: createConnectionLoader<AudienceContact, SearchFilter>(prisma, audienceContactKind),
+    contacts: createConnectionLoader<Contact, ContactFilter>(prisma, contactKind),
+    contactAudiences: createConnectionLoader<Audience, Record<string, never>>(prisma, contactAudienceKind),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+/** An account's scope for one request: the data access and the request's loaders. */
+export interface RequestScope extends AccountScope {
+  loaders: Loaders;
+}
+
+export function createRequestScope(scope: AccountScope): RequestScope {
+  return { ...scope, loaders: createLoaders(scope) };
+}
+
+export { normalizeSearch };

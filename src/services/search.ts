@@ -1,0 +1,26 @@
+import { phoneSearchDigits } from '../domain/phone.js';
+import { containsPattern, join, type Sql, sql } from './sql.js';
+
+/** A search term as the user typed it, reduced to what it matches on; null when it matches everything. */
+export function normalizeSearch(term: string | null | undefined): string | null {
+  const trimmed = term?.trim().replace(/\s+/g, ' ');
+  return trimmed ? trimmed : null;
+}
+
+/**
+ * Search over a person: every word of the term must appear in one of the name columns, so "ann smi"
+ * finds Ann Smith; a word of digits may also appear in the number. A term that looks like a phone
+ * number ("+1 415", "1415", "(415)") also matches the digits of the E.164 number as a whole.
+ * Trigram indexes serve each LIKE.
+ */
+export function personSearchCondition(term: string, phone: (pattern: string) => Sql, names: Sql[]): Sql {
+  const words = term.split(' ').map((word) => {
+    const pattern = containsPattern(word);
+    const alternatives = names.map((column) => sql`${column} ILIKE ${pattern}`);
+    if (/^\d+$/.test(word)) alternatives.push(phone(pattern));
+    return sql`(${join(alternatives, ' OR ')})`;
+  });
+  const byWords = join(words, ' AND ');
+  const digits = phoneSearchDigits(term);
+  return digits ? sql`(${phone(containsPattern(digits))} OR (${byWords}))` : byWords;
+}

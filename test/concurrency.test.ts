@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app.js';
+
+let app: TestApp;
+let audienceId: string;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  await app.createAccount('Racing');
+  const created = await app.gql('mutation { createAudience(input: { name: "Race", channel: WHATSAPP }) { audience { id } } }');
+  audienceId = created.body.data.createAudience.audience.id;
+});
+afterAll(() => app?.close());
+
+const ADD = `mutation ($audienceId: ID!, $number: String!) {
+  addAudienceContact(input: { audienceId: $audienceId, number: $number }) { audienceContact { id number } }
+}`;
+
+describe('uniqueness under concurrency (database constraints, not check-then-insert)', () => {
+  it('20 concurrent adds of one number: exactly 1 success, 19 × 1360, one row', async () => {
+    // Different spellings of the same number race too: they meet only after normalisation.
+    const spellings = ['+14155550123', '14155550123', '+1 (415) 555-0123', '1 415 555 0123'];
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => app.gql(ADD, { audienceId, number: spellings[i % spellings.length] })),
+    );
+    const successes = responses.filter((r) => r.body.data?.addAudienceContact);
+    const failures = responses.filter((r) => r.body.errors);
+    expect(successes).toHaveLength(1);
+    expect(failures).toHaveLength(19);
+    for (const failure of failures) {
+      expect(failure.body.errors![0]!.extensions).toMatchObject({ code: 'CONTACT_ALREADY_EXISTS', numericCode: 1360, status: 409 });
+    }
+    const rows = await app.database.prisma.audienceContact.count({ where: { contact: { phone: '+14155550123' } } });
+    expect(rows).toBe(1);
+    const contacts = await app.database.prisma.contact.count({ where: { phone: '+14155550123' } });
+    expect(contacts).toBe(1);
+  });
+
+  it('20 concurrent createContact calls with one phone: 1 success, 19 × 1360', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        app.gql('mutation { createContact(input: { phone: "+442071838750" }) { contact { id } } }'),
+      ),
+    );
+    expect(responses.filter((r) => r.body.data?.createContact)).toHaveLength(1);
+    const codes = responses.filter((r) => r.body.errors).map((r) => r.body.errors![0]!.extensions!.numericCode);
+    expect(codes).toEqual(Array(19).fill(1360));
+    expect(await app.database.prisma.contact.count({ where: { phone: '+442071838750' } })).toBe(1);
+  });
+
+  it('concurrent creates of one audience name in different cases: 1 success, the rest 1309', async () => {
+    const names = ['Launch', 'launch', 'LAUNCH', 'LaUnCh'];
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        app.gql('mutation ($name: String!) { createAudience(input: { name: $name, channel: SMS }) { audience { id } } }', {
+          name: names[i % names.length],
+        }),
+      ),
+    );
+    expect(responses.filter((r) => r.body.data?.createAudience)).toHaveLength(1);
+    const codes = responses.filter((r) => r.body.errors).map((r) => r.body.errors![0]!.extensions!.numericCode);
+    expect(codes).toEqual(Array(11).fill(1309));
+  });
+});
