@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind, parse, type ValueNode, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { AppError, type ErrorName } from '../domain/errors.js';
 import { toGraphQLError } from './errors.js';
@@ -22,24 +22,57 @@ function variablePath(message: string): string[] {
   return at ? at.split('.').slice(1) : [];
 }
 
+/**
+ * Where a literal in the query text sits, as an input path ("contacts[1].number"): GraphQL's messages
+ * for literals name the type but not the path, so the path is found from the error's AST node.
+ */
+function literalPath(error: GraphQLError): string[] | null {
+  const target = error.nodes?.[0];
+  if (!target?.loc || !error.source) return null;
+  let found: string[] | null = null;
+  const search = (value: ValueNode, path: string[]): void => {
+    if (found) return;
+    if (value.loc?.start === target.loc!.start && value.loc?.end === target.loc!.end) {
+      found = path;
+      return;
+    }
+    if (value.kind === Kind.OBJECT) for (const field of value.fields) search(field.value, [...path, field.name.value]);
+    if (value.kind === Kind.LIST) value.values.forEach((item, index) => search(item, [...path.slice(0, -1), `${path.at(-1)}[${index}]`]));
+  };
+  try {
+    visit(parse(error.source), {
+      Argument(node) {
+        search(node.value, [node.name.value]);
+      },
+    });
+  } catch {
+    return null;
+  }
+  // Paths are reported relative to a mutation's `input`, like the services' own errors.
+  const path = found as string[] | null;
+  return path && path[0] === 'input' ? path.slice(1) : path;
+}
+
 function catalogued(error: GraphQLError): AppError | null {
   const message = error.message;
+  const fromLiteral = literalPath(error);
   if (/"Channel!?"/.test(message) && /(does not exist in|cannot represent)/.test(message)) {
-    return new AppError('AUDIENCE_CHANNEL_INVALID', [...variablePath(message).slice(0, -1), 'channel'].join('.') || 'channel');
+    const path = fromLiteral ?? [...variablePath(message).slice(0, -1), 'channel'];
+    return new AppError('AUDIENCE_CHANNEL_INVALID', path.join('.') || 'channel');
   }
   // A field left out: literal ("Field \"CreateAudienceInput.channel\" ...") or variable ("Field \"channel\" ...").
   const notProvided = message.match(/Field "(?:\w+\.)?(\w+)" of required type "[^"]+" was not provided/);
   if (notProvided) {
     const name = missingFieldErrors[notProvided[1]!];
-    return name ? new AppError(name, [...variablePath(message), notProvided[1]!].join('.')) : null;
+    const path = [...(fromLiteral ?? variablePath(message)), notProvided[1]!];
+    return name ? new AppError(name, path.join('.')) : null;
   }
-  // An explicit null for a required field, through a variable.
-  if (/Expected non-nullable type "[^"]+" not to be null/.test(message)) {
-    const path = variablePath(message);
+  // An explicit null for a required field: through a variable, or written in the query.
+  if (/Expected non-nullable type "[^"]+" not to be null|Expected value of type "[^"]+!", found null/.test(message)) {
+    const path = fromLiteral ?? variablePath(message);
     const name = missingFieldErrors[path.at(-1)?.replace(/\[\d+\]$/, '') ?? ''];
     return name ? new AppError(name, path.join('.')) : null;
   }
-  if (/Expected value of type "Channel!", found null/.test(message)) return new AppError('AUDIENCE_CHANNEL_MISSING', 'channel');
   return null;
 }
 

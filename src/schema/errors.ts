@@ -14,8 +14,9 @@ export function toGraphQLError(error: AppError, from?: GraphQLError): GraphQLErr
       ...(numericCode === null ? {} : { numericCode }),
       status,
       ...(error.field ? { field: error.field } : {}),
-      // Only authentication failures change the HTTP status: every other error travels in a 200 response,
-      // as GraphQL clients expect partial data next to errors.
+      // Only authentication failures change the HTTP status: errors raised while executing travel in a 200
+      // response, as GraphQL clients expect partial data next to errors. (Requests GraphQL itself rejects
+      // before executing get 400 from yoga, per the GraphQL-over-HTTP spec; `status` still says 422 or 400.)
       ...(code === 'UNAUTHENTICATED' ? { http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } } : {}),
     },
   });
