@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GraphQLResponse, onlyError, startTestApp, type TestApp } from './support/app.js';
+import { expectError } from './support/assertions.js';
 
 let app: TestApp;
 let acme: { key: string; accountId: string };
@@ -47,19 +48,6 @@ async function counts(options: Key = {}): Promise<{ audiences: number; contacts:
   const response = await app.gql(COUNTS, {}, options);
   expect(response.body.errors).toBeUndefined();
   return { audiences: response.body.data.audiences.totalCount, contacts: response.body.data.contacts.totalCount };
-}
-
-/** Asserts the response carries exactly one error with these extensions (and no numericCode when none is given). */
-function expectError(
-  response: GraphQLResponse,
-  expected: { code: string; numericCode?: number; status: number; field?: string },
-) {
-  const error = onlyError(response);
-  expect(error.extensions).toMatchObject(expected);
-  if (expected.numericCode === undefined) expect(error.extensions).not.toHaveProperty('numericCode');
-  if (expected.field === undefined) expect(error.extensions).not.toHaveProperty('field');
-  expect(error.message).not.toMatch(/prisma|SELECT|INSERT|stack/i);
-  return error;
 }
 
 const validation = (numericCode: number, field: string) => ({ code: 'VALIDATION_ERROR', numericCode, status: 422, field });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { type GraphQLResponse, onlyError, startTestApp, type TestApp } from './support/app.js';
+import { expectError, unknownId } from './support/assertions.js';
 
 let app: TestApp;
 let acme: { key: string; accountId: string };
@@ -32,29 +33,6 @@ function freshPhone() {
 
 function uniqueName(prefix: string) {
   return `${prefix} ${sequence++} ${randomUUID().slice(0, 8)}`;
-}
-
-/** A syntactically valid global id of `typename` that names nothing. */
-function unknownId(typename: 'Audience' | 'Contact' | 'AudienceContact') {
-  return encodeGlobalId(typename, randomUUID());
-}
-
-interface ExpectedError {
-  code: string;
-  /** null: the extension must be absent. */
-  numericCode: number | null;
-  status: number;
-  field?: string;
-}
-
-function expectError(response: GraphQLResponse, expected: ExpectedError) {
-  const error = onlyError(response);
-  expect(error.extensions?.code).toBe(expected.code);
-  if (expected.numericCode === null) expect(error.extensions).not.toHaveProperty('numericCode');
-  else expect(error.extensions?.numericCode).toBe(expected.numericCode);
-  expect(error.extensions?.status).toBe(expected.status);
-  if (expected.field !== undefined) expect(error.extensions?.field).toBe(expected.field);
-  return error;
 }
 
 const CONTACT_FIELDS = 'id phone name email createdAt updatedAt';

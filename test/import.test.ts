@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizePhone } from '../src/domain/phone.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { type GraphQLResponse, onlyError, startTestApp, type TestApp } from './support/app.js';
+import { expectError } from './support/assertions.js';
 
 let app: TestApp;
 let acme: { key: string; accountId: string };
@@ -34,24 +35,6 @@ function bulkNumbers(count: number): string[] {
   const numbers = Array.from({ length: count }, (_, i) => `+1650${2_000_000 + i}`);
   for (const number of numbers) expect(normalizePhone(number)).toBe(number);
   return numbers;
-}
-
-interface ExpectedError {
-  code: string;
-  /** null: the extension must be absent. */
-  numericCode: number | null;
-  status: number;
-  field?: string;
-}
-
-function expectError(response: GraphQLResponse, expected: ExpectedError) {
-  const error = onlyError(response);
-  expect(error.extensions?.code).toBe(expected.code);
-  if (expected.numericCode === null) expect(error.extensions).not.toHaveProperty('numericCode');
-  else expect(error.extensions?.numericCode).toBe(expected.numericCode);
-  expect(error.extensions?.status).toBe(expected.status);
-  if (expected.field !== undefined) expect(error.extensions?.field).toBe(expected.field);
-  return error;
 }
 
 const IMPORT = `mutation ($input: ImportAudienceContactsInput!) {

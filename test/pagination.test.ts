@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { type GraphQLResponse, onlyError, startTestApp, type TestApp } from './support/app.js';
+import { expectError } from './support/assertions.js';
 
 let app: TestApp;
 
@@ -18,24 +19,6 @@ let sequence = 0;
 
 function freshPhone(): string {
   return `+1415555${String(1000 + sequence++).padStart(4, '0')}`;
-}
-
-interface ExpectedError {
-  code: string;
-  /** null: the extension must be absent. */
-  numericCode: number | null;
-  status: number;
-  field?: string;
-}
-
-function expectError(response: GraphQLResponse, expected: ExpectedError) {
-  const error = onlyError(response);
-  expect(error.extensions?.code).toBe(expected.code);
-  if (expected.numericCode === null) expect(error.extensions).not.toHaveProperty('numericCode');
-  else expect(error.extensions?.numericCode).toBe(expected.numericCode);
-  expect(error.extensions?.status).toBe(expected.status);
-  if (expected.field !== undefined) expect(error.extensions?.field).toBe(expected.field);
-  return error;
 }
 
 const CREATE_AUDIENCE = 'mutation ($input: CreateAudienceInput!) { createAudience(input: $input) { audience { id createdAt } } }';

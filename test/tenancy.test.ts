@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { type GraphQLResponse, onlyError, startTestApp, type TestApp } from './support/app.js';
+import { type ExpectedError, expectError, unknownId } from './support/assertions.js';
 
 // Two accounts, A and B, each with data. With B's key, every way of reaching A's ids finds nothing, and
 // says so exactly as it would for an id that never existed.
@@ -24,27 +25,6 @@ const A = {
   standaloneContact: '',
 };
 const B = { audience: '', contact: '' };
-
-function unknownId(typename: 'Audience' | 'Contact' | 'AudienceContact' | 'Account') {
-  return encodeGlobalId(typename, randomUUID());
-}
-
-interface ExpectedError {
-  code: string;
-  numericCode: number | null;
-  status: number;
-  field?: string;
-}
-
-function expectError(response: GraphQLResponse, expected: ExpectedError) {
-  const error = onlyError(response);
-  expect(error.extensions?.code).toBe(expected.code);
-  if (expected.numericCode === null) expect(error.extensions).not.toHaveProperty('numericCode');
-  else expect(error.extensions?.numericCode).toBe(expected.numericCode);
-  expect(error.extensions?.status).toBe(expected.status);
-  if (expected.field !== undefined) expect(error.extensions?.field).toBe(expected.field);
-  return error;
-}
 
 /**
  * Runs the same document with B's key on A's id and on a random unknown id of the same type: both fail

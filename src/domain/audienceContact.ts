@@ -12,14 +12,7 @@ export interface AudienceContactInput {
 }
 
 /** The same, checked: number in E.164, every limit met. Absent fields stay absent (PUT keeps them). */
-export interface ValidAudienceContact {
-  number: string;
-  firstName?: string | null;
-  lastName?: string | null;
-  timestamp?: string | null;
-  date?: string | null;
-  tags?: string[] | null;
-}
+export type ValidAudienceContact = AudienceContactInput;
 
 export type AudienceContactDetails = Omit<ValidAudienceContact, 'number'>;
 
