@@ -6,7 +6,8 @@ import { audienceNameKey, type ChannelName, limits, validateAudienceName, valida
 import type { Connection } from './connections.js';
 import { findOrCreateContactId } from './contactRows.js';
 import { isUniqueViolation } from './errors.js';
-import { normalizeSearch, type RequestScope } from './loaders.js';
+import type { RequestScope } from './loaders.js';
+import { normalizeSearch } from './search.js';
 import type { AccountScope } from './scope.js';
 
 export async function getAudience(scope: RequestScope, id: string): Promise<Audience | null> {

@@ -5,7 +5,8 @@ import { normalizePhone } from '../domain/phone.js';
 import { validateContactName, validateEmail } from '../domain/validation.js';
 import type { Connection } from './connections.js';
 import { isUniqueViolation } from './errors.js';
-import { normalizeSearch, type RequestScope } from './loaders.js';
+import type { RequestScope } from './loaders.js';
+import { normalizeSearch } from './search.js';
 import type { AccountScope } from './scope.js';
 
 export async function getContact(scope: RequestScope, id: string): Promise<Contact | null> {

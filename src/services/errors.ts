@@ -1,12 +1,10 @@
 /**
  * True when the database refused a write because of a unique constraint: Prisma reports P2002 for its
- * own queries and the raw SQLSTATE 23505 for raw statements. `target` narrows it to one constraint.
+ * own queries, and a raw statement's failure carries PostgreSQL's SQLSTATE 23505.
  */
-export function isUniqueViolation(error: unknown, target?: string): boolean {
-  const e = error as { code?: string; meta?: Record<string, unknown>; message?: string; cause?: unknown };
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; meta?: { code?: string }; cause?: unknown } | null;
   if (!e || typeof e !== 'object') return false;
-  const text = JSON.stringify(e.meta ?? {}) + (e.message ?? '');
-  const unique = e.code === 'P2002' || text.includes('23505') || /unique constraint/i.test(text);
-  if (!unique) return e.cause ? isUniqueViolation(e.cause, target) : false;
-  return target ? text.includes(target) || !/_key|_idx|_pkey/.test(text) : true;
+  if (e.code === 'P2002' || e.code === '23505' || e.meta?.code === '23505') return true;
+  return e.cause ? isUniqueViolation(e.cause) : false;
 }

@@ -3,7 +3,7 @@ import type { Audience, AudienceContact, Contact } from '../db/generated/client.
 import type { ChannelName } from '../domain/validation.js';
 import { type ConnectionKind, createConnectionLoader } from './connections.js';
 import type { AccountScope } from './scope.js';
-import { normalizeSearch, personSearchCondition } from './search.js';
+import { personSearchCondition } from './search.js';
 import { allOf, columns, containsPattern, sql } from './sql.js';
 
 export interface AudienceFilter {
@@ -104,5 +104,3 @@ export interface RequestScope extends AccountScope {
 export function createRequestScope(scope: AccountScope): RequestScope {
   return { ...scope, loaders: createLoaders(scope) };
 }
-
-export { normalizeSearch };
