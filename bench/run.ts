@@ -35,7 +35,12 @@ interface Settings {
 const settings: Settings = quick
   ? { scale: quickScale, databaseName: 'cg_bench_quick', connections: 8, poolSize: 10, warmupSeconds: 1, seconds: 3, importRows: 2_000, importBatch: 1_000 }
   : { scale: fullScale, databaseName: 'cg_bench', connections: 8, poolSize: 10, warmupSeconds: 5, seconds: 15, importRows: 100_000, importBatch: 10_000 };
-const ports: Record<Target, number> = { us: 4101, postgraphile: 5678 };
+/** Our server as one process and in cluster mode (a worker per core), and the peer. */
+type Server = 'us' | 'us-cluster' | 'postgraphile';
+const SERVERS: Server[] = ['us', 'us-cluster', 'postgraphile'];
+const ports: Record<Server, number> = { us: 4101, 'us-cluster': 4102, postgraphile: 5678 };
+const shapeOf = (server: Server): Target => (server === 'postgraphile' ? 'postgraphile' : 'us');
+const serverLabel: Record<Server, string> = { us: 'us, 1 process', 'us-cluster': 'us, cluster of 2', postgraphile: 'PostGraphile' };
 
 interface Measured {
   requests: number;
@@ -61,7 +66,7 @@ async function main() {
   if (seedOnly) return;
 
   const pool = new pg.Pool({ connectionString: seeded.url, max: settings.poolSize });
-  const writeAudienceId: Record<Target, string> = { us: seededUuid('writes-us'), postgraphile: seededUuid('writes-postgraphile') };
+  const writeAudienceId = Object.fromEntries(SERVERS.map((server) => [server, seededUuid(`writes-${server}`)])) as Record<Server, string>;
   // What an earlier run on this database wrote goes first, so reruns measure the same work.
   await pool.query(`DELETE FROM audience WHERE id = ANY($1::uuid[])`, [
     [...Object.values(writeAudienceId), seededUuid('import-api'), seededUuid('import-copy')],
@@ -81,6 +86,14 @@ async function main() {
     PORT: String(ports.us),
     NODE_ENV: 'production',
   });
+  // The same number of database connections in all: split between the workers.
+  const usCluster = await startServer('us-cluster', process.execPath, ['--import', 'tsx', 'src/cluster.ts'], {
+    DATABASE_URL: seeded.url,
+    DATABASE_POOL_SIZE: String(settings.poolSize / 2),
+    WORKERS: '2',
+    PORT: String(ports['us-cluster']),
+    NODE_ENV: 'production',
+  });
   await startServer('postgraphile', NODE_22, ['bench/postgraphile/server.mjs', seeded.url, String(ports.postgraphile), String(settings.poolSize)], {
     NODE_ENV: 'production',
   });
@@ -91,27 +104,36 @@ async function main() {
     variables: { id: Buffer.from(JSON.stringify(['Audience', seeded.bigAudienceId])).toString('base64') },
   });
   const postgraphileDeepCursor = deepCursorAnswer.data.audience.audienceContactsByAudienceId.edges[0].cursor;
-  const all = scenarios({ scale: settings.scale, bigAudienceId: seeded.bigAudienceId, deepRow, postgraphileDeepCursor, writeAudienceId });
+  // Each server writes into an audience of its own, so no add collides with another server's.
+  const scenariosOf = (server: Server) =>
+    scenarios({
+      scale: settings.scale,
+      bigAudienceId: seeded.bigAudienceId,
+      deepRow,
+      postgraphileDeepCursor,
+      writeAudienceId: { us: writeAudienceId[server], postgraphile: writeAudienceId[server] },
+    });
+  const byServer = Object.fromEntries(SERVERS.map((server) => [server, scenariosOf(server)])) as Record<Server, Scenario[]>;
 
-  const rss = sampleRss(us.pid!);
-  const results: Array<{ scenario: Scenario; us: Measured; postgraphile: Measured; floor?: Measured }> = [];
+  const rss = { us: sampleRss([us.pid!]), 'us-cluster': sampleRss([usCluster.pid!, ...childPids(usCluster.pid!)]) };
+  const results: Result[] = [];
   const disagreements: string[] = [];
-  for (const scenario of all) {
+  for (const [index, scenario] of byServer.us.entries()) {
     if (scenario.answer) disagreements.push(...(await compareAnswers(scenario, seeded.apiKey, pool)));
-    const measured = {} as Record<Target, Measured>;
-    for (const target of ['us', 'postgraphile'] as const) {
-      log(`${scenario.key} on ${target}`);
-      measured[target] = await drive(target, scenario, seeded.apiKey);
+    const measured = {} as Record<Server, Measured>;
+    for (const server of SERVERS) {
+      log(`${scenario.key} on ${server}`);
+      measured[server] = await drive(server, byServer[server][index]!, seeded.apiKey);
     }
     const floor = scenario.floor ? await driveFloor(pool, scenario.floor) : undefined;
-    results.push({ scenario, ...measured, floor });
-    log(`${scenario.key}: us ${fmt(measured.us)} | postgraphile ${fmt(measured.postgraphile)}${floor ? ` | floor ${fmt(floor)}` : ''}`);
+    results.push({ scenario, measured, floor });
+    log(`${scenario.key}: ${SERVERS.map((server) => `${server} ${fmt(measured[server])}`).join(' | ')}${floor ? ` | floor ${fmt(floor)}` : ''}`);
   }
 
   const imported = await importThroughApi(seeded, pool);
   const copied = await importByCopy(seeded, pool);
   log(`import: API ${imported.rowsPerSecond.toFixed(0)} rows/s, COPY ${copied.rowsPerSecond.toFixed(0)} rows/s`);
-  const memory = rss.stop();
+  const memory = { us: rss.us.stop(), 'us-cluster': rss['us-cluster'].stop() };
 
   const environment = await describeEnvironment(pool);
   await pool.end();
@@ -123,9 +145,9 @@ async function main() {
 
   const failures = [
     ...results.flatMap((r) =>
-      (['us', 'postgraphile'] as const)
-        .filter((t) => r[t].errors > 0 || r[t].requests === 0)
-        .map((t) => `${r.scenario.key} on ${t}: ${r[t].errors} errors of ${r[t].requests} (${r[t].firstError ?? 'no requests'})`),
+      SERVERS.filter((t) => r.measured[t].errors > 0 || r.measured[t].requests === 0).map(
+        (t) => `${r.scenario.key} on ${t}: ${r.measured[t].errors} errors of ${r.measured[t].requests} (${r.measured[t].firstError ?? 'no requests'})`,
+      ),
     ),
     ...disagreements,
   ];
@@ -140,7 +162,7 @@ function fmt(m: Measured): string {
   return `${m.rps.toFixed(0)} req/s p50 ${m.p50.toFixed(1)} ms p99 ${m.p99.toFixed(1)} ms${m.errors ? ` ${m.errors} errors` : ''}`;
 }
 
-async function startServer(target: Target, command: string, args: string[], env: Record<string, string>): Promise<ChildProcess> {
+async function startServer(target: Server, command: string, args: string[], env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
@@ -171,11 +193,11 @@ function stopChildren() {
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
 }
 
-function headers(target: Target, apiKey: string): Record<string, string> {
-  return { 'content-type': 'application/json', ...(target === 'us' ? { 'x-dexatel-key': apiKey } : {}) };
+function headers(server: Server, apiKey: string): Record<string, string> {
+  return { 'content-type': 'application/json', ...(shapeOf(server) === 'us' ? { 'x-dexatel-key': apiKey } : {}) };
 }
 
-async function post(target: Target, apiKey: string, request: GraphQLRequest): Promise<any> {
+async function post(target: Server, apiKey: string, request: GraphQLRequest): Promise<any> {
   const response = await fetch(`http://127.0.0.1:${ports[target]}/graphql`, {
     method: 'POST',
     headers: headers(target, apiKey),
@@ -189,8 +211,8 @@ async function post(target: Target, apiKey: string, request: GraphQLRequest): Pr
 /** Request 0 of a scenario on both servers and the floor: the same rows, or a line saying how they differ. */
 async function compareAnswers(scenario: Scenario, apiKey: string, pool: pg.Pool): Promise<string[]> {
   const answers: Record<string, string[]> = {};
-  for (const target of ['us', 'postgraphile'] as const) {
-    answers[target] = scenario.answer!.graphql(target, (await post(target, apiKey, scenario.request(target, 0))).data);
+  for (const server of SERVERS) {
+    answers[server] = scenario.answer!.graphql(shapeOf(server), (await post(server, apiKey, scenario.request(shapeOf(server), 0))).data);
   }
   if (scenario.floor) {
     const statement = scenario.floor(0);
@@ -203,7 +225,7 @@ async function compareAnswers(scenario: Scenario, apiKey: string, pool: pg.Pool)
     .map(([source, rows]) => `${scenario.key}: ${source} answers ${JSON.stringify(rows.slice(0, 3))}…, we answer ${JSON.stringify(answers.us!.slice(0, 3))}…`);
 }
 
-async function drive(target: Target, scenario: Scenario, apiKey: string): Promise<Measured> {
+async function drive(target: Server, scenario: Scenario, apiKey: string): Promise<Measured> {
   let n = 0;
   let errors = 0;
   let firstError: string | undefined;
@@ -216,7 +238,7 @@ async function drive(target: Target, scenario: Scenario, apiKey: string): Promis
       headers: headers(target, apiKey),
       requests: [
         {
-          setupRequest: (request) => ({ ...request, body: JSON.stringify(scenario.request(target, n++)) }),
+          setupRequest: (request) => ({ ...request, body: JSON.stringify(scenario.request(shapeOf(target), n++)) }),
           onResponse: (status, body) => {
             if (status !== 200 || body.includes('"errors"')) {
               errors++;
@@ -309,15 +331,17 @@ async function importByCopy(seeded: Seeded, pool: pg.Pool): Promise<ImportResult
   return { rows: rows.length, seconds, rowsPerSecond: rows.length / seconds };
 }
 
-function sampleRss(pid: number) {
-  const read = (field: string) => {
-    try {
-      const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${field}:\\s+(\\d+) kB`));
-      return match ? Number(match[1]) / 1024 : 0;
-    } catch {
-      return 0;
-    }
-  };
+/** Our server's memory: the process, or the primary and its workers together. */
+function sampleRss(pids: number[]) {
+  const read = (field: string) =>
+    pids.reduce((sum, pid) => {
+      try {
+        const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${field}:\\s+(\\d+) kB`));
+        return sum + (match ? Number(match[1]) / 1024 : 0);
+      } catch {
+        return sum;
+      }
+    }, 0);
   let max = 0;
   const timer = setInterval(() => (max = Math.max(max, read('VmRSS'))), 250);
   return {
@@ -326,6 +350,14 @@ function sampleRss(pid: number) {
       return { sampledMaxMb: max, peakMb: read('VmHWM'), endMb: read('VmRSS') };
     },
   };
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 async function describeEnvironment(pool: pg.Pool) {
@@ -355,12 +387,19 @@ async function dropDatabase(name: string) {
   await admin.end();
 }
 
+interface Result {
+  scenario: Scenario;
+  measured: Record<Server, Measured>;
+  floor?: Measured;
+}
+type Memory = { sampledMaxMb: number; peakMb: number; endMb: number };
+
 interface ReportInput {
   seeded: Seeded;
-  results: Array<{ scenario: Scenario; us: Measured; postgraphile: Measured; floor?: Measured }>;
+  results: Result[];
   imported: ImportResult;
   copied: ImportResult;
-  memory: { sampledMaxMb: number; peakMb: number; endMb: number };
+  memory: Record<'us' | 'us-cluster', Memory>;
   environment: Awaited<ReturnType<typeof describeEnvironment>>;
   deepRow: number;
   disagreements: string[];
@@ -376,41 +415,34 @@ function renderReport({ seeded, results, imported, copied, memory, environment, 
     `Versions: Node ${environment.node} (us), Node ${environment.node22} (PostGraphile), PostgreSQL ${environment.postgres}; ${environment.packages}.`,
     `Data: ${n(s.audiences)} audiences, ${n(s.audienceContacts)} audience contacts over ${n(s.contacts)} contacts; the last audience holds all ${n(s.contacts)}. ` +
       `Seeded in ${n(seeded.seconds.total, 1)} s (schema ${n(seeded.seconds.schema, 1)} s, rows ${n(seeded.seconds.rows, 1)} s, indexes ${n(seeded.seconds.indexes, 1)} s, vacuum/analyze ${n(seeded.seconds.analyze, 1)} s).`,
-    `Load: autocannon, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up, ${settings.seconds} s measured per cell; database pool ${settings.poolSize} for both servers and the floor.`,
+    `Load: autocannon, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up, ${settings.seconds} s measured per cell; ${settings.poolSize} database connections per server (the cluster's two workers ${settings.poolSize / 2} each) and for the floor.`,
     '',
-    '| scenario | us req/s | us p50 ms | us p99 ms | PostGraphile req/s | p50 ms | p99 ms | floor req/s | p50 ms | p99 ms | req/s us/PG | p50 us/PG | p50 us/floor |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...results.map(({ scenario, us, postgraphile, floor }) =>
-      [
-        scenario.title,
-        n(us.rps),
-        n(us.p50, 1),
-        n(us.p99, 1),
-        n(postgraphile.rps),
-        n(postgraphile.p50, 1),
-        n(postgraphile.p99, 1),
-        floor ? n(floor.rps) : '—',
-        floor ? n(floor.p50, 1) : '—',
-        floor ? n(floor.p99, 1) : '—',
-        ratio(us.rps, postgraphile.rps),
-        ratio(us.p50, postgraphile.p50),
-        ratio(us.p50, floor?.p50),
-      ].join(' | ').replace(/^/, '| ').concat(' |'),
-    ),
-    '',
+    '| scenario | server | req/s | p50 ms | p99 ms | req/s vs PostGraphile | p50 vs PostGraphile | p50 vs floor |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
   ];
+  for (const { scenario, measured, floor } of results) {
+    const peer = measured.postgraphile;
+    for (const server of SERVERS) {
+      const m = measured[server];
+      const versusPeer = server === 'postgraphile' ? ['', ''] : [ratio(m.rps, peer.rps), ratio(m.p50, peer.p50)];
+      lines.push(`| ${scenario.title} | ${serverLabel[server]} | ${n(m.rps)} | ${n(m.p50, 1)} | ${n(m.p99, 1)} | ${versusPeer.join(' | ')} | ${ratio(m.p50, floor?.p50)} |`);
+    }
+    if (floor) lines.push(`| ${scenario.title} | floor: one SQL statement | ${n(floor.rps)} | ${n(floor.p50, 1)} | ${n(floor.p99, 1)} | | | |`);
+  }
+  lines.push('');
   const byKey = Object.fromEntries(results.map((r) => [r.scenario.key, r]));
   const first = byKey['b-first'];
   const deep = byKey['b-deep'];
   if (first && deep) {
     lines.push(
-      `Deep page (${n(deepRow)} rows deep) p50 / first page p50: us ${ratio(deep.us.p50, first.us.p50)}, PostGraphile ${ratio(deep.postgraphile.p50, first.postgraphile.p50)}, floor ${ratio(deep.floor!.p50, first.floor!.p50)}.`,
+      `Deep page (${n(deepRow)} rows deep) p50 / first page p50: ${SERVERS.map((server) => `${serverLabel[server]} ${ratio(deep.measured[server].p50, first.measured[server].p50)}`).join(', ')}, floor ${ratio(deep.floor!.p50, first.floor!.p50)}.`,
     );
   }
   lines.push(
-    `Import: importAudienceContacts ${n(imported.rows)} rows in ${n(settings.importBatch)}-row calls: ${n(imported.rowsPerSecond)} rows/s (${n(imported.seconds, 1)} s); COPY floor ${n(copied.rowsPerSecond)} rows/s (${n(copied.seconds, 1)} s); us/floor ${ratio(imported.rowsPerSecond, copied.rowsPerSecond)}.`,
-    `Memory of our server: RSS at the end ${n(memory.endMb)} MB, highest sampled under load ${n(memory.sampledMaxMb)} MB, peak (VmHWM) ${n(memory.peakMb)} MB.`,
-    `Failed requests: ${results.reduce((sum, r) => sum + r.us.errors + r.postgraphile.errors, 0)}. Answers of us, PostGraphile and the floor ${disagreements.length ? `differ: ${disagreements.join('; ')}` : 'agree on request 0 of every read scenario'}.`,
+    `Import: importAudienceContacts ${n(imported.rows)} rows in ${n(settings.importBatch)}-row calls (one process): ${n(imported.rowsPerSecond)} rows/s (${n(imported.seconds, 1)} s); COPY floor ${n(copied.rowsPerSecond)} rows/s (${n(copied.seconds, 1)} s); us/floor ${ratio(imported.rowsPerSecond, copied.rowsPerSecond)}.`,
+    `Memory (RSS) of our server: one process ${n(memory.us.endMb)} MB at the end, ${n(memory.us.sampledMaxMb)} MB highest sampled under load, ${n(memory.us.peakMb)} MB peak; ` +
+      `cluster (primary + 2 workers) ${n(memory['us-cluster'].endMb)} MB at the end, ${n(memory['us-cluster'].sampledMaxMb)} MB highest sampled.`,
+    `Failed requests: ${results.reduce((sum, r) => sum + SERVERS.reduce((t, server) => t + r.measured[server].errors, 0), 0)}. Answers of us, PostGraphile and the floor ${disagreements.length ? `differ: ${disagreements.join('; ')}` : 'agree on request 0 of every read scenario'}.`,
   );
   return lines.join('\n');
 }
