@@ -6,7 +6,7 @@ import { ensureDevelopmentAccount } from './services/accounts.js';
 const port = Number(process.env.PORT ?? 4000);
 
 const database = await openDatabase({ log: (line) => console.log(line) });
-const gateway = createGateway({ database, logger: consoleLogger });
+const gateway = createGateway({ database, logger: consoleLogger, apiKeyCacheTtlMs: Number(process.env.API_KEY_CACHE_TTL_MS ?? 5_000) });
 const running = await listen(gateway, port);
 console.log(`Contact Gateway on ${database.description}`);
 console.log(`GraphQL and GraphiQL: ${running.url}/graphql   health: ${running.url}/health   ready: ${running.url}/ready`);

@@ -4,6 +4,7 @@ import type { GraphQLError } from 'graphql';
 import type { Database } from './db/database.js';
 import { type AuthState, presentedApiKey, useAuthentication } from './auth.js';
 import { authenticateApiKey } from './services/accounts.js';
+import { cacheApiKeyAuthentication } from './services/apiKeyCache.js';
 import { schema } from './schema/index.js';
 import type { GraphQLContext } from './schema/context.js';
 import { useCataloguedCoercionErrors } from './schema/coercionErrors.js';
@@ -22,11 +23,14 @@ export const consoleLogger: Logger = {
 export interface GatewayOptions {
   database: Database;
   logger?: Logger;
+  /** Reuse a key's account for this long (0: look the key up on every request). A revoked key works until it expires. */
+  apiKeyCacheTtlMs?: number;
 }
 
 export type Gateway = YogaServerInstance<Record<string, never>, GraphQLContext & AuthState>;
 
-export function createGateway({ database, logger = consoleLogger }: GatewayOptions): Gateway {
+export function createGateway({ database, logger = consoleLogger, apiKeyCacheTtlMs = 0 }: GatewayOptions): Gateway {
+  const authenticate = cacheApiKeyAuthentication((key) => authenticateApiKey(database.prisma, key), { ttlMs: apiKeyCacheTtlMs });
   return createYoga<Record<string, never>, GraphQLContext & AuthState>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -35,7 +39,7 @@ export function createGateway({ database, logger = consoleLogger }: GatewayOptio
     logging: false,
     context: async ({ request }) => {
       const key = presentedApiKey(request.headers);
-      const account = key ? await authenticateApiKey(database.prisma, key) : null;
+      const account = key ? await authenticate(key) : null;
       return {
         account,
         rejectedKey: key !== null && account === null,

@@ -1,11 +1,12 @@
-import type { Audience, AudienceContact, Contact } from '../db/generated/client.js';
+import type { Audience, Contact } from '../db/generated/client.js';
+import type { AudienceContactRow } from '../services/loaders.js';
 import { builder } from './builder.js';
 
 // Refs first, implementations in each module: the types reference each other (an audience's contacts,
 // a contact's audiences), and refs break the import cycle.
 export const AudienceRef = builder.objectRef<Audience>('Audience');
 export const ContactRef = builder.objectRef<Contact>('Contact');
-export const AudienceContactRef = builder.objectRef<AudienceContact>('AudienceContact');
+export const AudienceContactRef = builder.objectRef<AudienceContactRow>('AudienceContact');
 
 export const AudienceConnection = builder.connectionObject({ type: AudienceRef, name: 'AudienceConnection' });
 export const ContactConnection = builder.connectionObject({ type: ContactRef, name: 'ContactConnection' });

