@@ -100,7 +100,7 @@ describe.runIf(testEngine === 'pglite')('first start on the embedded database', 
     child.stderr.on('data', (chunk) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {
-      for (let i = 0; i < 300 && !/cgk_\S+\s*$/.test(output); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 900 && !/cgk_\S+\s*$/.test(output); i++) await new Promise((r) => setTimeout(r, 100));
       const key = lastLine(output);
       expect(key).toMatch(/^cgk_[A-Za-z0-9_-]{43}$/);
       const viewer = await viewerStatus(`http://127.0.0.1:${port}`, key);
@@ -119,7 +119,7 @@ describe.runIf(testEngine === 'pglite')('first start on the embedded database', 
     let secondOutput = '';
     again.stdout.on('data', (chunk) => (secondOutput += chunk));
     const secondExit = new Promise<number | null>((resolve) => again.on('close', resolve));
-    for (let i = 0; i < 300 && !secondOutput.includes('GraphQL and GraphiQL'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 900 && !secondOutput.includes('GraphQL and GraphiQL'); i++) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 300));
     again.kill('SIGINT');
     expect(await secondExit).toBe(0);
