@@ -112,7 +112,7 @@ export function useOperationLimits(config: HardeningConfig): Plugin {
         try {
           return parse(source, { ...options, maxTokens: config.maxTokens });
         } catch (error) {
-          if (error instanceof GraphQLError && /Document contains more th[ae]n \d+ tokens/.test(error.message)) {
+          if (error instanceof GraphQLError && /Document contains more th\w+ \d+ tokens/.test(error.message)) {
             throw toGraphQLError(appError('QUERY_TOO_MANY_TOKENS', undefined, `The query document is too long: at most ${config.maxTokens} tokens`));
           }
           throw error;

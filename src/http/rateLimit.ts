@@ -79,7 +79,9 @@ return { allowed, retry }
  * refused: losing the shared count for a while is better than refusing every client.
  */
 export function redisRateLimiter(url: string, settings: TokenBucketSettings, logger: Logger, prefix = 'cg:rate:'): RateLimiter {
-  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  // Commands wait for the connection (so the first requests after start are counted in Redis too), but
+  // never longer than commandTimeout: an unreachable Redis slows a request by at most that much.
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 250 });
   redis.on('error', () => {});
   const fallback = inProcessRateLimiter(settings);
   let warned = false;
