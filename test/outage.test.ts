@@ -32,6 +32,7 @@ describe.runIf(testEngine === 'postgres')('database outage (PostgreSQL through a
     await proxy?.close();
   });
 
+  const DURING = 'mutation { createAudience(input: { name: "During", channel: SMS }) { audience { id } } }';
   const ready = async () => (await fetch(`${app.url}/ready`)).status;
 
   it('serves while the database is there', async () => {
@@ -44,7 +45,7 @@ describe.runIf(testEngine === 'postgres')('database outage (PostgreSQL through a
     await proxy.cut();
     const started = Date.now();
     const read = await app.gql('{ audiences { totalCount } }');
-    const write = await app.gql('mutation { createAudience(input: { name: "During", channel: SMS }) { audience { id } } }');
+    const write = await app.gql(DURING, {}, { headers: { 'idempotency-key': 'k-outage' } });
     const elapsed = Date.now() - started;
     for (const response of [read, write]) {
       expect(response.status).toBe(503);
@@ -68,8 +69,13 @@ describe.runIf(testEngine === 'postgres')('database outage (PostgreSQL through a
     const response = await app.gql('{ audiences { edges { node { name } } } }');
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data.audiences.edges.map((edge: any) => edge.node.name)).toEqual(['Before']);
+    expect(await app.database.prisma.idempotencyKey.count()).toBe(0);
     const write = await app.gql('mutation { createAudience(input: { name: "After", channel: SMS }) { audience { name } } }');
     expect(write.body.data.createAudience.audience.name).toBe('After');
+    // The failed attempt left its Idempotency-Key free: the client's retry runs now instead of replaying a 503.
+    const retried = await app.gql(DURING, {}, { headers: { 'idempotency-key': 'k-outage' } });
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    expect(retried.body.data.createAudience.audience.id).toEqual(expect.any(String));
   });
 });
 
