@@ -194,6 +194,8 @@ async function main() {
       `- Lost writes (a success not in the database): **${lost.length}** of ${present.size} rows added and kept; removed rows still present: **${resurrected.length}** of ${removed.size}`,
       `- Rows: ${added} added one by one (expected ${present.size}), ${bulk} imported (responses said ${imported})`,
       `- Server RSS: ${fmt(rssStart)} MB at start, ${fmt(rssPeak)} MB peak, ${fmt(rssEnd)} MB at the end; SIGTERM afterwards: exit code ${exitCode}`,
+      '',
+      `The clients are a closed loop (each sends its next request when the last is answered) on the same machine as the server and PostgreSQL, so latency is mostly queueing: ${CLIENTS} clients / ${fmt(all.length / elapsed)} req/s ≈ ${fmt((CLIENTS / (all.length / elapsed)) * 1000)} ms. The figures are for the robustness claims (no errors, no lost writes, bounded memory), not a throughput benchmark.`,
     ].join('\n');
     console.log(report);
     if (unexpected.length) console.log('\nfirst unexpected errors:\n' + unexpected.slice(0, 5).join('\n'));

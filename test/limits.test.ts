@@ -217,7 +217,7 @@ describe('rate limit per API key (token bucket)', () => {
 
     it('with REDIS_URL the bucket is shared: 2 + 2 requests on two replicas spend it, the 5th is refused on either', async () => {
       const { key } = await app.createAccount('Shared');
-      const [a, b] = await twoReplicas('redis://127.0.0.1:6379');
+      const [a, b] = await twoReplicas(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
       const statuses = [];
       for (const url of [a!, b!, a!, b!, a!, b!]) statuses.push((await ask(url, key)).status);
       expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
