@@ -13,7 +13,7 @@ import { isDatabaseUnreachable } from './db/unreachable.js';
 import { type HardeningConfig, hardeningConfigFromEnv } from './http/config.js';
 import { useIntrospectionSwitch, useOperationLimits } from './http/limits.js';
 import { inProcessRateLimiter, type RateLimiter, redisRateLimiter, useRateLimit } from './http/rateLimit.js';
-import { useCataloguedBodyLimit, useJsonOnlyPosts, useNoNulCharacters } from './http/requestGuards.js';
+import { useCataloguedBodyLimit, useJsonOnlyPosts } from './http/requestGuards.js';
 import { useIdempotencyKeys } from './http/idempotency.js';
 
 export interface Logger {
@@ -88,7 +88,6 @@ export function createGateway({ database, logger = consoleLogger, hardening = ha
       useIntrospectionSwitch(hardening),
       useAuthentication(),
       useOperationLimits(hardening),
-      useNoNulCharacters(),
       useIdempotencyKeys(logger),
       useCataloguedCoercionErrors(),
       {

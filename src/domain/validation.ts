@@ -51,6 +51,8 @@ export function validateChannel(channel: string | null | undefined, field = 'cha
 function optionalText(value: string | null | undefined, max: number, error: ErrorName, field: string): string | null | undefined {
   if (value === undefined || value === null) return value;
   if (characterCount(value) > max) throw appError(error, field);
+  // PostgreSQL text cannot hold U+0000: refused here, naming the field, instead of failing the statement.
+  if (value.includes('\u0000')) throw appError('TEXT_HAS_NUL', field);
   return value;
 }
 
@@ -70,7 +72,7 @@ export function validateTags(tags: readonly string[] | null | undefined, field =
   if (tags.length > limits.tags) throw appError('TAGS_INVALID', field);
   for (const tag of tags) {
     const length = characterCount(tag);
-    if (length < 1 || length > limits.tagLength) throw appError('TAGS_INVALID', field);
+    if (length < 1 || length > limits.tagLength || tag.includes('\u0000')) throw appError('TAGS_INVALID', field);
   }
   return [...tags];
 }

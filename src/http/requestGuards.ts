@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import { type DocumentNode, GraphQLError, Kind, visit } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import { appError } from '../domain/errors.js';
 import { toGraphQLError } from '../schema/errors.js';
 
@@ -36,43 +36,3 @@ export function useCataloguedBodyLimit(maxBodyBytes: number): Plugin {
   };
 }
 
-/**
- * PostgreSQL text cannot hold U+0000, so a NUL anywhere in a request's strings (variables or literals) is
- * refused up front as BAD_USER_INPUT, naming where it was, rather than failing deep in a statement.
- */
-export function useNoNulCharacters(): Plugin {
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const where = nulInValue(args.variableValues, '') ?? nulInDocument(args.document);
-      if (where !== null) setResultAndStopExecution({ errors: [toGraphQLError(appError('TEXT_HAS_NUL', where || undefined))] });
-    },
-  };
-}
-
-function nulInValue(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = nulInValue(value[i], `${path}[${i}]`);
-      if (found !== null) return found;
-    }
-    return null;
-  }
-  if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const found = nulInValue(item, path ? `${path}.${key}` : key);
-      if (found !== null) return found;
-    }
-  }
-  return null;
-}
-
-function nulInDocument(document: DocumentNode): string | null {
-  let found: string | null = null;
-  visit(document, {
-    [Kind.STRING](node) {
-      if (found === null && node.value.includes('\u0000')) found = '';
-    },
-  });
-  return found;
-}

@@ -3,7 +3,8 @@ import { containsPattern, join, type Sql, sql } from './sql.js';
 
 /** A search term as the user typed it, reduced to what it matches on; null when it matches everything. */
 export function normalizeSearch(term: string | null | undefined): string | null {
-  const trimmed = term?.trim().replace(/\s+/g, ' ');
+  // Stored text cannot contain NUL (PostgreSQL refuses it), so in a term it can only separate words.
+  const trimmed = term?.replace(/\u0000/g, ' ').trim().replace(/\s+/g, ' ');
   return trimmed ? trimmed : null;
 }
 
