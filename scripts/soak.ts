@@ -7,16 +7,15 @@
  *   npm run soak                         # 100 clients, 60 s
  *   SOAK_CLIENTS=20 SOAK_SECONDS=10 npm run soak
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openDatabase } from '../src/db/database.js';
 import { normalizePhone } from '../src/domain/phone.js';
 import { createAccountWithKey } from '../src/services/accounts.js';
+import { startServerProcess } from '../test/support/run.js';
 
 const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 100);
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
@@ -34,14 +33,6 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(status.match(/VmRSS:\s+(\d+) kB/)?.[1] ?? 0) / 1024;
@@ -55,30 +46,18 @@ async function main() {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
-  const child = { process: null as ReturnType<typeof spawn> | null };
+  const child = { process: null as import('node:child_process').ChildProcess | null };
   try {
     const database = await openDatabase({ config: { kind: 'postgres', url: databaseUrl, poolSize: 5 }, migrate: true });
     const keys: string[] = [];
     for (let i = 0; i < KEYS; i++) keys.push((await createAccountWithKey(database.prisma, `Soak ${i}`)).key);
 
-    const port = await freePort();
-    const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.process = server;
-    let output = '';
-    server.stdout!.on('data', (chunk) => (output += chunk));
-    server.stderr!.on('data', (chunk) => (output += chunk));
-    while (!output.includes('GraphQL and GraphiQL')) {
-      if (server.exitCode !== null) throw new Error(`server did not start:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const endpoint = `http://127.0.0.1:${port}/graphql`;
-    const rssStart = rssOf(server.pid!);
+    const server = await startServerProcess({ ...process.env, DATABASE_URL: databaseUrl, RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000' });
+    child.process = server.child;
+    const endpoint = `${server.url}/graphql`;
+    const rssStart = rssOf(server.child.pid!);
     let rssPeak = rssStart;
-    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssOf(server.pid!))), 500);
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssOf(server.child.pid!))), 500);
 
     async function call(kind: Sample['kind'], key: string, query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}) {
       const started = performance.now();
@@ -160,7 +139,7 @@ async function main() {
     await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(i)));
     const elapsed = (Date.now() - started) / 1000;
     clearInterval(sampler);
-    const rssEnd = rssOf(server.pid!);
+    const rssEnd = rssOf(server.child.pid!);
 
     // Every promised write is there, every removal is gone, and nothing else appeared.
     const ids = (globalIds: Iterable<string>) => [...globalIds].map((id) => Buffer.from(id, 'base64').toString('utf8').split(':')[1]!);
@@ -172,8 +151,8 @@ async function main() {
     const bulk = rows.filter((row) => row.firstName === 'Bulk').length;
     await database.close();
 
-    server.kill('SIGTERM');
-    const exitCode = await new Promise<number | null>((resolve) => server.on('exit', resolve));
+    server.child.kill('SIGTERM');
+    const exitCode = await server.exited;
 
     const reads = samples.filter((s) => s.kind === 'read').map((s) => s.ms);
     const writes = samples.filter((s) => s.kind === 'write').map((s) => s.ms);

@@ -1,49 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/database.js';
 import { createAccountWithKey } from '../src/services/accounts.js';
 import { decodeGlobalId } from '../src/schema/ids.js';
 import { createScratchDatabase } from './support/app.js';
-import { databaseEnv, projectRoot } from './support/run.js';
+import { databaseEnv, startServerProcess } from './support/run.js';
 
 // The real entry point (src/main.ts) in a child process, stopped with SIGTERM while a large import runs.
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startMain(env: NodeJS.ProcessEnv): Promise<Started> {
-  const port = await freePort();
-  // As `npm start` runs it: one node process. (The tsx CLI wrapper would relay SIGTERM and, when the busy
-  // child does not acknowledge it within 30 ms, SIGKILL it: no graceful stop under load.)
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: projectRoot,
-    env: { ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  for (let waited = 0; !output.includes('GraphQL and GraphiQL'); waited += 50) {
-    if (waited > 30_000 || child.exitCode !== null) throw new Error(`server did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
-}
 
 const IMPORT = `mutation ($input: ImportAudienceContactsInput!) { importAudienceContacts(input: $input) { importedCount rejected { index } } }`;
 const rows = (count: number, offset: number) =>
@@ -120,7 +83,7 @@ describe('SIGTERM', () => {
   }
 
   it('stops accepting, finishes the in-flight 10,000-row import, closes the database and exits 0', async () => {
-    const server = await startMain(env);
+    const server = await startServerProcess(env);
     const audienceId = await createAudience(server.url);
     const upload = importInHalves(server.url, audienceId, 0);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -148,7 +111,7 @@ describe('SIGTERM', () => {
   });
 
   it('the grace period is bounded: a request still unfinished after SHUTDOWN_GRACE_MS is cut, and the process still exits 0', async () => {
-    const server = await startMain({ ...env, SHUTDOWN_GRACE_MS: '300' });
+    const server = await startServerProcess({ ...env, SHUTDOWN_GRACE_MS: '300' });
     const audienceId = await createAudience(server.url);
     const upload = importInHalves(server.url, audienceId, 20_000);
     await new Promise((resolve) => setTimeout(resolve, 200));
