@@ -52,8 +52,9 @@ describe.runIf(testEngine === 'postgres')('database outage (PostgreSQL through a
       expect(response.headers.get('retry-after')).toBe('1');
       expectError(response, { code: 'SERVICE_UNAVAILABLE', status: 503 });
     }
-    // "Fast" is bounded by the pool's connect timeout (3 s), far below a client's typical 30 s.
-    expect(elapsed).toBeLessThan(8_000);
+    // "Fast": refused connections fail at once, a hanging one after the pool's 3 s connect timeout; the bound
+    // is loose because other suites share the machine, and still far below a client's typical 30 s.
+    expect(elapsed).toBeLessThan(15_000);
     expect(await ready()).toBe(503);
     expect(app.logged.some((entry) => entry.message === 'unexpected error')).toBe(false);
   });
