@@ -78,7 +78,7 @@ describe('errors', () => {
     }
   });
 
-  it('a NUL character (PostgreSQL text cannot hold one) is refused naming the field, never a database failure', async () => {
+  it('a NUL character or a lone surrogate (no database text can hold them) is refused naming the field, never a database failure', async () => {
     const add = (details: Record<string, unknown>) =>
       app.gql(
         'mutation ($input: AddAudienceContactInput!) { addAudienceContact(input: $input) { audienceContact { id } } }',
@@ -87,7 +87,9 @@ describe('errors', () => {
       );
     for (const field of ['firstName', 'lastName', 'timestamp', 'date']) {
       expectError(await add({ [field]: 'A\u0000B' }), { code: 'BAD_USER_INPUT', status: 400, field });
+      expectError(await add({ [field]: 'lone \udfff surrogate' }), { code: 'BAD_USER_INPUT', status: 400, field });
     }
+    expectError(await add({ tags: ['\ud800'] }), { code: 'VALIDATION_ERROR', numericCode: 1359, status: 422, field: 'tags' });
     expectError(await add({ tags: ['ok', 'b\u0000d'] }), { code: 'VALIDATION_ERROR', numericCode: 1359, status: 422, field: 'tags' });
     const search = await app.gql('{ contacts(search: "Solo\\u0000") { totalCount } }', {}, { key: a.key });
     expect(search.body).toEqual({ data: { contacts: { totalCount: 1 } } });

@@ -37,7 +37,7 @@ export const errorCatalogue = {
   PAGE_ARGUMENTS_CONFLICT: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'Pass either first/after or last/before, not both' },
   CURSOR_INVALID: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'Malformed cursor' },
   IMPORT_TOO_LARGE: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'An import takes at most 10,000 rows' },
-  TEXT_HAS_NUL: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'Text must not contain NUL (U+0000) characters' },
+  TEXT_NOT_STORABLE: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'Text must be well-formed Unicode without NUL (U+0000) characters' },
   NODE_ID_INVALID: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'Malformed node identifier' },
 
   // Limits: what one client may ask of the gateway (src/http/limits.ts, rateLimit.ts, bodyLimit.ts)
