@@ -9,6 +9,13 @@ import { schema } from './schema/index.js';
 import type { GraphQLContext } from './schema/context.js';
 import { useCataloguedCoercionErrors } from './schema/coercionErrors.js';
 import { findAppError, internalServerError, toGraphQLError } from './schema/errors.js';
+import { appError } from './domain/errors.js';
+import { isDatabaseUnreachable } from './db/unreachable.js';
+import { type HardeningConfig, hardeningConfigFromEnv } from './http/config.js';
+import { useIntrospectionSwitch, useOperationLimits } from './http/limits.js';
+import { inProcessRateLimiter, type RateLimiter, redisRateLimiter, useRateLimit } from './http/rateLimit.js';
+import { useCataloguedBodyLimit, useJsonOnlyPosts } from './http/requestGuards.js';
+import { useIdempotencyKeys } from './http/idempotency.js';
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -25,14 +32,29 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Reuse a key's account for this long (0: look the key up on every request). A revoked key works until it expires. */
   apiKeyCacheTtlMs?: number;
+  /** Limits, rate limit, CORS, introspection; default: from the environment (src/http/config.ts). */
+  hardening?: HardeningConfig;
 }
 
 export type Gateway = YogaServerInstance<Record<string, never>, GraphQLContext & AuthState>;
 
-export function createGateway({ database, logger = consoleLogger, apiKeyCacheTtlMs = 0 }: GatewayOptions): Gateway {
+export function createGateway({
+  database,
+  logger = consoleLogger,
+  apiKeyCacheTtlMs = 0,
+  hardening = hardeningConfigFromEnv(),
+}: GatewayOptions): Gateway {
   const authenticate = cacheApiKeyAuthentication((key) => authenticateApiKey(database.prisma, key), { ttlMs: apiKeyCacheTtlMs });
+  const rateSettings = { perSecond: hardening.rateLimitPerSecond, burst: hardening.rateLimitBurst };
+  const rateLimiter: RateLimiter = hardening.redisUrl
+    ? redisRateLimiter(hardening.redisUrl, rateSettings, logger)
+    : inProcessRateLimiter(rateSettings);
   return createYoga<Record<string, never>, GraphQLContext & AuthState>({
     schema,
+    maxRequestBodySize: hardening.maxBodyBytes,
+    // Keys travel in headers, so multipart (file uploads, which this API has none of) is only a CSRF vector.
+    multipart: false,
+    cors: hardening.corsOrigins.length === 0 ? false : { origin: hardening.corsOrigins.includes('*') ? '*' : hardening.corsOrigins },
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: { title: 'Contact Gateway', headers: JSON.stringify({ 'X-Dexatel-Key': '<your API key>' }, null, 2) },
@@ -49,9 +71,15 @@ export function createGateway({ database, logger = consoleLogger, apiKeyCacheTtl
     },
     maskedErrors: {
       maskError(error) {
-        const appError = findAppError(error);
-        if (appError) return toGraphQLError(appError, error as GraphQLError);
+        const catalogued = findAppError(error);
+        if (catalogued) return toGraphQLError(catalogued, error as GraphQLError);
         const graphQLError = error as GraphQLError;
+        // The database is down or unreachable: nothing was done, and a retry may succeed. Anything else
+        // unexpected stays masked as INTERNAL_SERVER_ERROR below.
+        if (isDatabaseUnreachable(error)) {
+          logger.error('database unreachable', { path: graphQLError?.path, error: (graphQLError?.originalError as Error | undefined)?.message ?? String(error) });
+          return toGraphQLError(appError('SERVICE_UNAVAILABLE').withHeaders({ 'Retry-After': '1' }), graphQLError);
+        }
         // Errors GraphQL itself raised about the request (syntax, validation, coercion) are the client's to see.
         if (isRequestError(graphQLError)) return graphQLError;
         logger.error('unexpected error', {
@@ -62,7 +90,14 @@ export function createGateway({ database, logger = consoleLogger, apiKeyCacheTtl
       },
     },
     plugins: [
+      useRateLimit(rateLimiter),
+      { onDispose: () => rateLimiter.close() },
+      useJsonOnlyPosts(),
+      useCataloguedBodyLimit(hardening.maxBodyBytes),
+      useIntrospectionSwitch(hardening),
       useAuthentication(),
+      useOperationLimits(hardening),
+      useIdempotencyKeys(logger),
       useCataloguedCoercionErrors(),
       {
         async onRequest({ url, fetchAPI, endResponse }) {

@@ -90,7 +90,8 @@ describe.runIf(testEngine === 'pglite')('first start on the embedded database', 
   it('creates a development account, prints its key last, serves it, and stops cleanly on SIGTERM', async () => {
     const scratch = await createScratchDatabase({ onDisk: true });
     const port = 30000 + Math.floor(Math.random() * 20000);
-    const child = spawn(`${projectRoot}node_modules/.bin/tsx`, ['src/main.ts'], {
+    // As `npm start` runs it: one node process, so the signal reaches the server itself.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: projectRoot,
       env: { ...databaseEnv(scratch.config), PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -111,7 +112,7 @@ describe.runIf(testEngine === 'pglite')('first start on the embedded database', 
     expect(await exited).toBe(0);
 
     // A second start finds the account and prints no new key.
-    const again = spawn(`${projectRoot}node_modules/.bin/tsx`, ['src/main.ts'], {
+    const again = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: projectRoot,
       env: { ...databaseEnv(scratch.config), PORT: String(port + 1) },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -19,7 +19,7 @@ import {
 // Engine start-up and a PGlite start take a few seconds on a busy machine; nothing here should take long.
 const SLOW = 60_000;
 const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const MODEL_TABLES = ['_prisma_migrations', 'account', 'api_key', 'audience', 'audience_contact', 'contact'];
+const MODEL_TABLES = ['_prisma_migrations', 'account', 'api_key', 'audience', 'audience_contact', 'contact', 'idempotency_key'];
 
 const committedMigrations = fs
   .readdirSync(defaultMigrationsDir, { withFileTypes: true })

@@ -38,7 +38,8 @@ export async function openAdapter(config: DatabaseConfig): Promise<OpenAdapter> 
       throw error;
     }
   }
-  const factory = new PrismaPg({ connectionString: config.url, max: config.poolSize });
+  // A bounded connect timeout makes requests fail fast (SERVICE_UNAVAILABLE) while the server is unreachable.
+  const factory = new PrismaPg({ connectionString: config.url, max: config.poolSize, connectionTimeoutMillis: 3_000 });
   // PrismaPg owns its pool; PrismaClient.$disconnect() ends it.
   return { factory, close: async () => {} };
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Keys look like `cgk_<43 base64url chars>`: 256 random bits, recognisable in a leaked-secret scan. */
 const KEY_PREFIX = 'cgk_';
@@ -23,4 +23,15 @@ export function displayPrefix(key: string): string {
 /** Cheap shape check so obviously malformed headers never reach the database. */
 export function looksLikeApiKey(candidate: string): boolean {
   return candidate.length >= 16 && candidate.length <= 256 && /^[\x21-\x7e]+$/.test(candidate);
+}
+
+/**
+ * Whether a stored hash is the presented key's, in time that does not depend on where they differ. The
+ * database finds the row by an indexed hash lookup; this final check keeps the comparison itself from
+ * leaking how much of a guessed hash was right.
+ */
+export function apiKeyHashMatches(presentedHash: string, storedHash: string): boolean {
+  const presented = Buffer.from(presentedHash, 'hex');
+  const stored = Buffer.from(storedHash, 'hex');
+  return presented.length === 32 && stored.length === 32 && timingSafeEqual(presented, stored);
 }

@@ -32,12 +32,31 @@ export const errorCatalogue = {
   EMAIL_INVALID: { code: 'VALIDATION_ERROR', numericCode: null, status: 422, message: 'Email address is invalid' },
 
   // Requests
-  UNAUTHENTICATED: { code: 'UNAUTHENTICATED', numericCode: null, status: 401, message: 'A valid API key is required: send it as X-Dexatel-Key or Authorization: Bearer' },
+  UNAUTHENTICATED: { code: 'UNAUTHENTICATED', numericCode: null, status: 401, message: 'A valid API key is required: send it as X-Dexatel-Key or Authorization: Bearer', httpStatus: true },
   PAGE_SIZE_OUT_OF_RANGE: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'Page size must be between 0 and 100' },
   PAGE_ARGUMENTS_CONFLICT: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'Pass either first/after or last/before, not both' },
   CURSOR_INVALID: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'Malformed cursor' },
   IMPORT_TOO_LARGE: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'An import takes at most 10,000 rows' },
+  TEXT_NOT_STORABLE: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'Text must be well-formed Unicode without NUL (U+0000) characters' },
   NODE_ID_INVALID: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'Malformed node identifier' },
+
+  // Limits: what one client may ask of the gateway (src/http/limits.ts, rateLimit.ts, bodyLimit.ts)
+  QUERY_TOO_DEEP: { code: 'QUERY_TOO_DEEP', numericCode: null, status: 400, message: 'The query is nested too deeply', httpStatus: true },
+  QUERY_TOO_MANY_ALIASES: { code: 'QUERY_TOO_MANY_ALIASES', numericCode: null, status: 400, message: 'The query uses too many aliases', httpStatus: true },
+  QUERY_TOO_MANY_TOKENS: { code: 'QUERY_TOO_MANY_TOKENS', numericCode: null, status: 400, message: 'The query document is too long', httpStatus: true },
+  QUERY_TOO_COMPLEX: { code: 'QUERY_TOO_COMPLEX', numericCode: null, status: 400, message: 'The query would cost too much: ask for smaller pages or fewer fields', httpStatus: true },
+  RATE_LIMITED: { code: 'RATE_LIMITED', numericCode: null, status: 429, message: 'Too many requests for this API key: retry after the time in the Retry-After header', httpStatus: true },
+  PAYLOAD_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', numericCode: null, status: 413, message: 'The request body is too large', httpStatus: true },
+  INTROSPECTION_DISABLED: { code: 'INTROSPECTION_DISABLED', numericCode: null, status: 400, message: 'Introspection is disabled on this server', httpStatus: true },
+  UNSUPPORTED_CONTENT_TYPE: { code: 'UNSUPPORTED_CONTENT_TYPE', numericCode: null, status: 415, message: 'POST requests must be JSON (content-type: application/json)', httpStatus: true },
+
+  // Idempotency-Key on mutations (src/http/idempotency.ts)
+  IDEMPOTENCY_KEY_INVALID: { code: 'IDEMPOTENCY_KEY_INVALID', numericCode: null, status: 400, message: 'Idempotency-Key must be 1 to 255 visible ASCII characters', httpStatus: true },
+  IDEMPOTENCY_KEY_REUSED: { code: 'IDEMPOTENCY_KEY_REUSED', numericCode: null, status: 422, message: 'This Idempotency-Key was used with a different request: use a new key for a new request', httpStatus: true },
+  IDEMPOTENCY_KEY_IN_PROGRESS: { code: 'IDEMPOTENCY_KEY_IN_PROGRESS', numericCode: null, status: 409, message: 'A request with this Idempotency-Key is still running: retry when it has finished', httpStatus: true },
+
+  // The database cannot be reached: the request did nothing and may be retried.
+  SERVICE_UNAVAILABLE: { code: 'SERVICE_UNAVAILABLE', numericCode: null, status: 503, message: 'The service is temporarily unavailable: retry shortly', httpStatus: true },
 
   // Unexpected failures: the real cause is logged, never sent.
   INTERNAL_SERVER_ERROR: { code: 'INTERNAL_SERVER_ERROR', numericCode: null, status: 500, message: 'Unexpected error' },
@@ -46,8 +65,13 @@ export const errorCatalogue = {
 export interface ErrorDefinition {
   code: string;
   numericCode: number | null;
-  status: 400 | 401 | 404 | 409 | 422 | 500 | 503;
+  status: 400 | 401 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
   message: string;
+  /**
+   * The failure concerns the request as a whole, so the HTTP response carries `status` too. Without it the
+   * error travels in a 200 response, as GraphQL clients expect partial data next to field errors.
+   */
+  httpStatus?: true;
 }
 
 export type ErrorName = keyof typeof errorCatalogue;
@@ -63,6 +87,12 @@ export class AppError extends Error {
     super(message ?? errorCatalogue[errorName].message);
     this.name = 'AppError';
     this.definition = errorCatalogue[errorName];
+  }
+  /** HTTP headers the response must carry with this error (e.g. Retry-After). */
+  headers: Record<string, string> = {};
+  withHeaders(headers: Record<string, string>): this {
+    Object.assign(this.headers, headers);
+    return this;
   }
   get code(): string {
     return this.definition.code;

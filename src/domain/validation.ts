@@ -25,10 +25,22 @@ export function characterCount(value: string): number {
 // C0 and C1 controls, and the Unicode line/paragraph separators: invisible in a list of audiences.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
+// A UTF-16 surrogate without its pair: not a character, and no UTF-8 encoding exists for it.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Whether a database text column can hold the value: PostgreSQL refuses NUL (U+0000), and a lone surrogate
+ * has no UTF-8 form (PGlite refuses it, PostgreSQL's driver silently alters it). Refused by the rules
+ * instead, naming the field, rather than failing (or changing) in the statement.
+ */
+export function isStorableText(value: string): boolean {
+  return !value.includes('\u0000') && !LONE_SURROGATE.test(value);
+}
+
 export function validateAudienceName(name: string | null | undefined, field = 'name'): string {
   const trimmed = (name ?? '').trim();
   if (!trimmed) throw appError('AUDIENCE_NAME_REQUIRED', field);
-  if (CONTROL_CHARACTERS.test(trimmed)) throw appError('AUDIENCE_NAME_INVALID', field);
+  if (CONTROL_CHARACTERS.test(trimmed) || !isStorableText(trimmed)) throw appError('AUDIENCE_NAME_INVALID', field);
   if (characterCount(trimmed) > limits.audienceNameLength) throw appError('AUDIENCE_NAME_TOO_LONG', field);
   return trimmed;
 }
@@ -51,6 +63,7 @@ export function validateChannel(channel: string | null | undefined, field = 'cha
 function optionalText(value: string | null | undefined, max: number, error: ErrorName, field: string): string | null | undefined {
   if (value === undefined || value === null) return value;
   if (characterCount(value) > max) throw appError(error, field);
+  if (!isStorableText(value)) throw appError('TEXT_NOT_STORABLE', field);
   return value;
 }
 
@@ -70,7 +83,7 @@ export function validateTags(tags: readonly string[] | null | undefined, field =
   if (tags.length > limits.tags) throw appError('TAGS_INVALID', field);
   for (const tag of tags) {
     const length = characterCount(tag);
-    if (length < 1 || length > limits.tagLength) throw appError('TAGS_INVALID', field);
+    if (length < 1 || length > limits.tagLength || !isStorableText(tag)) throw appError('TAGS_INVALID', field);
   }
   return [...tags];
 }

@@ -14,12 +14,16 @@ export function toGraphQLError(error: AppError, from?: GraphQLError): GraphQLErr
       ...(numericCode === null ? {} : { numericCode }),
       status,
       ...(error.field ? { field: error.field } : {}),
-      // Only authentication failures change the HTTP status: errors raised while executing travel in a 200
-      // response, as GraphQL clients expect partial data next to errors. (Requests GraphQL itself rejects
-      // before executing get 400 from yoga, per the GraphQL-over-HTTP spec; `status` still says 422 or 400.)
-      ...(code === 'UNAUTHENTICATED' ? { http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } } : {}),
+      // Only failures of the request as a whole (authentication, limits, outages) change the HTTP status:
+      // field errors travel in a 200 response, as GraphQL clients expect partial data next to errors.
+      // (Requests GraphQL itself rejects before executing get 400 from yoga, per the GraphQL-over-HTTP spec.)
+      ...(error.definition.httpStatus ? { http: { status, headers: httpHeaders(error) } } : {}),
     },
   });
+}
+
+function httpHeaders(error: AppError): Record<string, string> {
+  return error.code === 'UNAUTHENTICATED' ? { 'WWW-Authenticate': 'Bearer', ...error.headers } : error.headers;
 }
 
 /** The masked form of anything unexpected: no message, stack or SQL of the cause leaves the server. */

@@ -1,6 +1,6 @@
 import type { Account, ApiKey } from '../db/generated/client.js';
 import type { PrismaClient } from '../db/database.js';
-import { displayPrefix, generateApiKey, hashApiKey, looksLikeApiKey } from '../domain/apiKeys.js';
+import { apiKeyHashMatches, displayPrefix, generateApiKey, hashApiKey, looksLikeApiKey } from '../domain/apiKeys.js';
 
 export interface CreatedKey {
   account: Account;
@@ -35,11 +35,12 @@ export async function createKeyForAccount(prisma: PrismaClient, accountId: strin
 /** The account a presented key belongs to, or null for an unknown or revoked key. */
 export async function authenticateApiKey(prisma: PrismaClient, key: string): Promise<Account | null> {
   if (!looksLikeApiKey(key)) return null;
+  const hash = hashApiKey(key);
   const found = await prisma.apiKey.findUnique({
-    where: { hash: hashApiKey(key) },
+    where: { hash },
     include: { account: true },
   });
-  if (!found || found.revokedAt) return null;
+  if (!found || found.revokedAt || !apiKeyHashMatches(hash, found.hash)) return null;
   return found.account;
 }
 

@@ -6,7 +6,7 @@ import {
   validateAudienceContactDetails,
 } from '../domain/audienceContact.js';
 import { appError } from '../domain/errors.js';
-import { findOrCreateContactId } from './contactRows.js';
+import { findOrCreateContactId, lockOwnedAudiences } from './contactRows.js';
 import { isUniqueViolation } from './errors.js';
 import type { RequestScope } from './loaders.js';
 import type { AccountScope } from './scope.js';
@@ -25,8 +25,8 @@ export async function addAudienceContact(
   const { number, ...details } = contact;
   try {
     return await scope.prisma.$transaction(async (tx) => {
-      const audience = await tx.audience.findFirst({ where: { id: audienceId, accountId: scope.accountId }, select: { id: true } });
-      if (!audience) throw appError('AUDIENCE_NOT_FOUND', 'audienceId');
+      const owned = await lockOwnedAudiences(tx, scope.accountId, [audienceId]);
+      if (!owned.has(audienceId)) throw appError('AUDIENCE_NOT_FOUND', 'audienceId');
       const contactId = await findOrCreateContactId(tx, scope.accountId, number);
       return tx.audienceContact.create({ data: { audienceId, contactId, ...detailsToColumns(details) } });
     });

@@ -4,6 +4,7 @@ import { type PageArgs, parsePageArgs } from '../domain/pagination.js';
 import { normalizePhone } from '../domain/phone.js';
 import { validateContactName, validateEmail } from '../domain/validation.js';
 import type { Connection } from './connections.js';
+import { lockOwnedAudiences } from './contactRows.js';
 import { isUniqueViolation } from './errors.js';
 import type { RequestScope } from './loaders.js';
 import { normalizeSearch } from './search.js';
@@ -44,8 +45,7 @@ export async function createContact(scope: AccountScope, input: CreateContactInp
   try {
     return await scope.prisma.$transaction(async (tx) => {
       if (audienceIds.length) {
-        const owned = await tx.audience.findMany({ where: { id: { in: audienceIds }, accountId: scope.accountId }, select: { id: true } });
-        const ownedIds = new Set(owned.map((audience) => audience.id));
+        const ownedIds = await lockOwnedAudiences(tx, scope.accountId, audienceIds);
         const missing = (input.audienceIds ?? []).findIndex((id) => !ownedIds.has(id));
         if (missing >= 0) throw appError('AUDIENCE_NOT_FOUND', `audienceIds[${missing}]`);
       }

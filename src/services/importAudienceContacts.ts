@@ -70,10 +70,15 @@ export async function importAudienceContacts(
       if (!valid.length) return { importedCount: 0, updatedCount: 0, rejected };
 
       const payload = JSON.stringify(valid);
+      // DO UPDATE (a no-op write) rather than DO NOTHING: it locks each existing contact until this
+      // transaction ends, so a concurrent deleteContact cannot remove one between this statement and the
+      // joins below, which would silently drop its row from the import. Locks are taken in phone order,
+      // so two imports sharing numbers cannot deadlock.
       await tx.$executeRaw`
         INSERT INTO contact (account_id, phone)
         SELECT ${scope.accountId}::uuid, e->>'number' FROM jsonb_array_elements(${payload}::jsonb) AS e
-        ON CONFLICT (account_id, phone) DO NOTHING`;
+        ORDER BY e->>'number'
+        ON CONFLICT (account_id, phone) DO UPDATE SET phone = EXCLUDED.phone`;
 
       // A field a row leaves out keeps its stored value; an explicit null clears it (as in an update).
       const updatedCount = await tx.$executeRaw`

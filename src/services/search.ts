@@ -3,7 +3,9 @@ import { containsPattern, join, type Sql, sql } from './sql.js';
 
 /** A search term as the user typed it, reduced to what it matches on; null when it matches everything. */
 export function normalizeSearch(term: string | null | undefined): string | null {
-  const trimmed = term?.trim().replace(/\s+/g, ' ');
+  // Stored text holds neither NUL nor lone surrogates (see isStorableText), so in a term they can only
+  // separate words.
+  const trimmed = term?.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ' ').trim().replace(/\s+/g, ' ');
   return trimmed ? trimmed : null;
 }
 

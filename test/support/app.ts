@@ -7,6 +7,7 @@ import type { DatabaseConfig } from '../../src/db/config.js';
 import { type Database, openDatabase } from '../../src/db/database.js';
 import { listen, type RunningServer } from '../../src/http.js';
 import { createGateway, type Logger } from '../../src/server.js';
+import { type HardeningConfig, hardeningConfigFromEnv } from '../../src/http/config.js';
 import { createAccountWithKey } from '../../src/services/accounts.js';
 
 /** Which engine this run of the suite uses: `npm test` runs it once with each. */
@@ -57,15 +58,28 @@ export async function createScratchDatabase(options: { onDisk?: boolean } = {}):
   };
 }
 
-export async function startTestApp(options: { onQuery?: (sql: string) => void } = {}): Promise<TestApp> {
+/** The built-in limits, whatever this shell's environment says: suites that need others pass them. */
+export const defaultHardening: HardeningConfig = hardeningConfigFromEnv({});
+
+export interface TestAppOptions {
+  onQuery?: (sql: string) => void;
+  hardening?: Partial<HardeningConfig>;
+  /** Rewrites how the server reaches its scratch database (e.g. through a TCP proxy); migrations use the original. */
+  connectThrough?: (config: DatabaseConfig) => DatabaseConfig;
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const scratch = await createScratchDatabase();
-  const database = await openDatabase({ config: scratch.config, migrate: true, onQuery: options.onQuery });
+  if (options.connectThrough) await (await openDatabase({ config: scratch.config, migrate: true })).close();
+  const serverConfig = options.connectThrough ? options.connectThrough(scratch.config) : scratch.config;
+  const database = await openDatabase({ config: serverConfig, migrate: !options.connectThrough, onQuery: options.onQuery });
   const logged: TestApp['logged'] = [];
   const logger: Logger = {
     info: (message, fields) => logged.push({ message, fields }),
     error: (message, fields) => logged.push({ message, fields }),
   };
-  const running: RunningServer = await listen(createGateway({ database, logger }), 0, '127.0.0.1');
+  const gateway = createGateway({ database, logger, hardening: { ...defaultHardening, ...options.hardening } });
+  const running: RunningServer = await listen(gateway, 0, '127.0.0.1');
   let defaultKey: string | null = null;
 
   const app: TestApp = {
@@ -93,6 +107,7 @@ export async function startTestApp(options: { onQuery?: (sql: string) => void } 
     },
     async close() {
       await running.stop(1000);
+      await gateway.dispose();
       await database.close();
       await scratch.drop();
     },

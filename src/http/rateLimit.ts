@@ -1,0 +1,130 @@
+import type { Plugin } from 'graphql-yoga';
+import { Redis } from 'ioredis';
+import { presentedApiKey } from '../auth.js';
+import { hashApiKey } from '../domain/apiKeys.js';
+import { appError } from '../domain/errors.js';
+import { toGraphQLError } from '../schema/errors.js';
+import type { Logger } from '../server.js';
+
+export interface RateDecision {
+  allowed: boolean;
+  /** When refused: how long until one request's worth of tokens is back. */
+  retryAfterMs: number;
+}
+
+export interface RateLimiter {
+  /** Spends one token of `bucket` if it has one. */
+  take(bucket: string): Promise<RateDecision>;
+  close(): Promise<void>;
+}
+
+export interface TokenBucketSettings {
+  perSecond: number;
+  burst: number;
+}
+
+/** Buckets in this process's memory: exact for one replica, and the fallback when Redis cannot be reached. */
+export function inProcessRateLimiter({ perSecond, burst }: TokenBucketSettings, now: () => number = Date.now): RateLimiter {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const fullAfterMs = (burst / perSecond) * 1000;
+  let lastSweep = now();
+  return {
+    async take(bucket) {
+      const time = now();
+      // Buckets idle long enough to be full again are the same as absent ones: drop them, so keys made up by
+      // a client cannot grow memory without bound.
+      if (time - lastSweep > fullAfterMs) {
+        for (const [name, state] of buckets) if (time - state.at >= fullAfterMs) buckets.delete(name);
+        lastSweep = time;
+      }
+      const state = buckets.get(bucket) ?? { tokens: burst, at: time };
+      state.tokens = Math.min(burst, state.tokens + ((time - state.at) / 1000) * perSecond);
+      state.at = time;
+      buckets.set(bucket, state);
+      if (state.tokens >= 1) {
+        state.tokens -= 1;
+        return { allowed: true, retryAfterMs: 0 };
+      }
+      return { allowed: false, retryAfterMs: Math.ceil(((1 - state.tokens) / perSecond) * 1000) };
+    },
+    async close() {},
+  };
+}
+
+// One round trip, atomic: refill by Redis's own clock (replicas' clocks may differ), spend, expire when full.
+const TOKEN_BUCKET_SCRIPT = `
+local capacity = tonumber(ARGV[1])
+local per_ms = tonumber(ARGV[2]) / 1000
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1]) or capacity
+local at = tonumber(state[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - at) * per_ms)
+local allowed = 0
+local retry = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+else
+  retry = math.ceil((1 - tokens) / per_ms)
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(capacity / per_ms) + 1000)
+return { allowed, retry }
+`;
+
+/**
+ * Buckets in Redis, shared by every replica. If Redis fails, requests are counted in process instead of
+ * refused: losing the shared count for a while is better than refusing every client.
+ */
+export function redisRateLimiter(url: string, settings: TokenBucketSettings, logger: Logger, prefix = 'cg:rate:'): RateLimiter {
+  // Commands wait for the connection (so the first requests after start are counted in Redis too), but
+  // never longer than commandTimeout: an unreachable Redis slows a request by at most that much.
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 250 });
+  redis.on('error', () => {});
+  const fallback = inProcessRateLimiter(settings);
+  let warned = false;
+  return {
+    async take(bucket) {
+      try {
+        const [allowed, retryAfterMs] = (await redis.eval(TOKEN_BUCKET_SCRIPT, 1, prefix + bucket, settings.burst, settings.perSecond)) as [number, number];
+        warned = false;
+        return { allowed: allowed === 1, retryAfterMs };
+      } catch (error) {
+        if (!warned) logger.error('rate limiter: Redis unavailable, counting in process', { error: (error as Error).message });
+        warned = true;
+        return fallback.take(bucket);
+      }
+    },
+    async close() {
+      redis.disconnect();
+    },
+  };
+}
+
+/**
+ * One token a GraphQL request, per API key (its hash: the key itself is never kept), or per client address
+ * for keyless requests. Refused requests get RATE_LIMITED with HTTP 429 and Retry-After, before any
+ * database work.
+ */
+export function useRateLimit(limiter: RateLimiter, graphqlPath = '/graphql'): Plugin<object, { req?: { socket?: { remoteAddress?: string } } }> {
+  return {
+    async onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
+      if (url.pathname !== graphqlPath || request.method === 'OPTIONS') return;
+      const key = presentedApiKey(request.headers);
+      const bucket = key ? `key:${hashApiKey(key)}` : `addr:${serverContext.req?.socket?.remoteAddress ?? 'unknown'}`;
+      const decision = await limiter.take(bucket);
+      if (decision.allowed) return;
+      const retryAfter = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+      const { message, extensions } = toGraphQLError(appError('RATE_LIMITED').withHeaders({ 'Retry-After': retryAfter }));
+      const { http: _http, ...visible } = extensions as Record<string, unknown>;
+      endResponse(
+        new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: visible }] }), {
+          status: 429,
+          headers: { 'content-type': 'application/json; charset=utf-8', 'retry-after': retryAfter },
+        }),
+      );
+    },
+  };
+}
