@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
 import type { Database } from './db/database.js';
@@ -8,30 +7,34 @@ import { schema } from './schema/index.js';
 import type { GraphQLContext } from './schema/context.js';
 import { useCataloguedCoercionErrors } from './schema/coercionErrors.js';
 import { findAppError, internalServerError, toGraphQLError } from './schema/errors.js';
+import { graphiqlOptions, renderOfflineGraphiQL } from './graphiql.js';
+import { usePersistedQueries } from './persistedQueries.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics, type GatewayMetrics } from './observability/metrics.js';
+import { requestIdOf, useRequestObserver } from './observability/requestObserver.js';
+import type { Tracing } from './observability/tracing.js';
 
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
-export const consoleLogger: Logger = {
-  info: (message, fields) => console.log(JSON.stringify({ level: 'info', time: new Date().toISOString(), message, ...fields })),
-  error: (message, fields) => console.error(JSON.stringify({ level: 'error', time: new Date().toISOString(), message, ...fields })),
-};
+export type { Logger } from './observability/logger.js';
 
 export interface GatewayOptions {
   database: Database;
   logger?: Logger;
+  /** Prometheus metrics served at /metrics; a fresh registry when omitted. */
+  metrics?: GatewayMetrics;
+  /** OpenTelemetry tracing; none when omitted (see tracingFromEnv). */
+  tracing?: Tracing;
 }
 
 export type Gateway = YogaServerInstance<Record<string, never>, GraphQLContext & AuthState>;
 
-export function createGateway({ database, logger = consoleLogger }: GatewayOptions): Gateway {
+export function createGateway({ database, logger = createLogger(), metrics = createMetrics(), tracing }: GatewayOptions): Gateway {
+  const graphqlEndpoint = '/graphql';
   return createYoga<Record<string, never>, GraphQLContext & AuthState>({
     schema,
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint,
     landingPage: false,
-    graphiql: { title: 'Contact Gateway', headers: JSON.stringify({ 'X-Dexatel-Key': '<your API key>' }, null, 2) },
+    graphiql: graphiqlOptions,
+    renderGraphiQL: renderOfflineGraphiQL,
     logging: false,
     context: async ({ request }) => {
       const key = presentedApiKey(request.headers);
@@ -40,7 +43,7 @@ export function createGateway({ database, logger = consoleLogger }: GatewayOptio
         account,
         rejectedKey: key !== null && account === null,
         prisma: database.prisma,
-        requestId: request.headers.get('x-request-id') ?? randomUUID(),
+        requestId: requestIdOf(request),
       };
     },
     maskedErrors: {
@@ -50,19 +53,23 @@ export function createGateway({ database, logger = consoleLogger }: GatewayOptio
         const graphQLError = error as GraphQLError;
         // Errors GraphQL itself raised about the request (syntax, validation, coercion) are the client's to see.
         if (isRequestError(graphQLError)) return graphQLError;
-        logger.error('unexpected error', {
-          path: graphQLError?.path,
-          error: describeCause(graphQLError?.originalError ?? error),
-        });
+        logger.error({ path: graphQLError?.path, err: describeCause(graphQLError?.originalError ?? error) }, 'unexpected error');
         return internalServerError(graphQLError);
       },
     },
     plugins: [
+      useRequestObserver({ logger, metrics, tracing, graphqlEndpoint }),
+      usePersistedQueries(),
       useAuthentication(),
       useCataloguedCoercionErrors(),
       {
         async onRequest({ url, fetchAPI, endResponse }) {
           // /health (process up) is yoga's own health check; /ready also asks the database.
+          if (url.pathname === '/metrics') {
+            endResponse(new fetchAPI.Response(await metrics.registry.metrics(), {
+              headers: { 'content-type': metrics.registry.contentType },
+            }));
+          }
           if (url.pathname === '/ready') {
             const ready = await database.ping();
             endResponse(new fetchAPI.Response(JSON.stringify({ ready, database: database.config.kind }), {

@@ -39,6 +39,11 @@ export const errorCatalogue = {
   IMPORT_TOO_LARGE: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'An import takes at most 10,000 rows' },
   NODE_ID_INVALID: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'Malformed node identifier' },
 
+  // Automatic persisted queries: the messages are the protocol's, which Apollo Client and urql match on.
+  PERSISTED_QUERY_NOT_FOUND: { code: 'PERSISTED_QUERY_NOT_FOUND', numericCode: null, status: 404, message: 'PersistedQueryNotFound' },
+  PERSISTED_QUERY_NOT_SUPPORTED: { code: 'PERSISTED_QUERY_NOT_SUPPORTED', numericCode: null, status: 400, message: 'PersistedQueryNotSupported' },
+  PERSISTED_QUERY_HASH_MISMATCH: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'The persisted query hash does not match the query' },
+
   // Unexpected failures: the real cause is logged, never sent.
   INTERNAL_SERVER_ERROR: { code: 'INTERNAL_SERVER_ERROR', numericCode: null, status: 500, message: 'Unexpected error' },
 } as const satisfies Record<string, ErrorDefinition>;

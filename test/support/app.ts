@@ -6,7 +6,8 @@ import pg from 'pg';
 import type { DatabaseConfig } from '../../src/db/config.js';
 import { type Database, openDatabase } from '../../src/db/database.js';
 import { listen, type RunningServer } from '../../src/http.js';
-import { createGateway, type Logger } from '../../src/server.js';
+import { createGateway, type GatewayOptions } from '../../src/server.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { createAccountWithKey } from '../../src/services/accounts.js';
 
 /** Which engine this run of the suite uses: `npm test` runs it once with each. */
@@ -22,7 +23,10 @@ export interface GraphQLResponse<T = any> {
 export interface TestApp {
   url: string;
   database: Database;
-  logged: Array<{ message: string; fields?: Record<string, unknown> }>;
+  /** What the gateway logged: each line's message and its parsed JSON object. */
+  logged: Array<{ message: string; fields: Record<string, any> }>;
+  /** The raw log lines, exactly as they would reach stdout. */
+  logLines: string[];
   gql<T = any>(query: string, variables?: Record<string, unknown>, options?: { key?: string | null; headers?: Record<string, string> }): Promise<GraphQLResponse<T>>;
   /** A new account and its key; the default key of `gql` is the first account's. */
   createAccount(name?: string): Promise<{ key: string; accountId: string; keyId: string }>;
@@ -57,21 +61,30 @@ export async function createScratchDatabase(options: { onDisk?: boolean } = {}):
   };
 }
 
-export async function startTestApp(options: { onQuery?: (sql: string) => void } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { onQuery?: (sql: string) => void; gateway?: Pick<GatewayOptions, 'metrics' | 'tracing'> } = {},
+): Promise<TestApp> {
   const scratch = await createScratchDatabase();
   const database = await openDatabase({ config: scratch.config, migrate: true, onQuery: options.onQuery });
   const logged: TestApp['logged'] = [];
-  const logger: Logger = {
-    info: (message, fields) => logged.push({ message, fields }),
-    error: (message, fields) => logged.push({ message, fields }),
-  };
-  const running: RunningServer = await listen(createGateway({ database, logger }), 0, '127.0.0.1');
+  const logLines: string[] = [];
+  const logger = createLogger({
+    destination: {
+      write(line: string) {
+        logLines.push(line);
+        const fields = JSON.parse(line) as Record<string, any>;
+        logged.push({ message: fields.msg, fields });
+      },
+    },
+  });
+  const running: RunningServer = await listen(createGateway({ database, logger, ...options.gateway }), 0, '127.0.0.1');
   let defaultKey: string | null = null;
 
   const app: TestApp = {
     url: running.url,
     database,
     logged,
+    logLines,
     async gql(query, variables, requestOptions = {}) {
       const key = requestOptions.key === undefined ? defaultKey : requestOptions.key;
       const response = await fetch(`${running.url}/graphql`, {
