@@ -2,7 +2,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphiQLOptions } from 'graphql-yoga';
 
 /** The first thing a newcomer runs: who am I, and my first audiences with a few of their contacts. */
-export const graphiqlExampleQuery = `# Put your API key in the Headers tab below, then press the run button (or Ctrl-Enter).
+export const graphiqlExampleQuery = `# Put your API key in the Headers tab below ("X-Dexatel-Key": "cgk_..."), then press the run button (or Ctrl-Enter).
 query Overview {
   viewer {
     id
@@ -28,7 +28,9 @@ query Overview {
 export const graphiqlOptions: GraphiQLOptions = {
   title: 'Contact Gateway',
   defaultQuery: graphiqlExampleQuery,
-  headers: JSON.stringify({ 'X-Dexatel-Key': '<your API key>' }, null, 2),
+  // Empty, not a placeholder: a presented but unknown key is refused even for introspection, and GraphiQL
+  // loads the schema with these headers before the user has typed anything.
+  headers: JSON.stringify({ 'X-Dexatel-Key': '' }, null, 2),
   defaultEditorToolsVisibility: 'headers',
   isHeadersEditorEnabled: true,
 };
