@@ -69,6 +69,7 @@ describe('npm run import (CSV into an audience)', () => {
     expect(result.stderr).not.toMatch(/failed|stopped|error/i);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('into audience "From CSV" (SMS) of account "Importer"');
+    expect(result.stderr).toMatch(/^Opening (embedded PGlite|PostgreSQL) .*: done in [\d.]+ s$/m);
     // Not a terminal: plain progress lines, one per batch, ending at 100%.
     const progressLines = result.stderr.trim().split('\n').filter((line) => line.startsWith('import: '));
     expect(progressLines).toHaveLength(3);

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse';
+import { databaseConfigFromEnv, describeDatabase } from '../db/config.js';
 import { openDatabase } from '../db/database.js';
 import { DataDirLockedError } from '../db/lock.js';
 import type { AudienceContactInput } from '../domain/audienceContact.js';
@@ -13,7 +14,7 @@ import { authenticateApiKey } from '../services/accounts.js';
 import { requireAudience } from '../services/audiences.js';
 import { importAudienceContacts, type RejectedRow } from '../services/importAudienceContacts.js';
 import { createRequestScope } from '../services/loaders.js';
-import { createProgress } from './progress.js';
+import { createProgress, withStatus } from './progress.js';
 
 const keyVariable = 'CONTACT_GATEWAY_KEY';
 
@@ -100,7 +101,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const [file] = positionals;
+  // npm runs scripts in the project root; paths are meant from where the user typed the command.
+  const userDir = process.env.INIT_CWD ?? process.cwd();
+  const file = positionals[0] && path.resolve(userDir, positionals[0]);
   const key = values.key ?? process.env[keyVariable];
   if (!file || !values.audience || !key || positionals.length > 1) {
     const missing = [!file && 'the CSV file', !values.audience && '--audience <id>', !key && `--key or ${keyVariable}`].filter(Boolean);
@@ -122,7 +125,8 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
 
-  const database = await openDatabase();
+  const config = databaseConfigFromEnv();
+  const database = await withStatus(`Opening ${describeDatabase(config)}`, () => openDatabase({ config }));
   try {
     const account = await authenticateApiKey(database.prisma, key);
     if (!account) {
@@ -138,13 +142,13 @@ async function main(argv: string[]): Promise<number> {
       console.error(`Audience ${values.audience} is not found in the account "${account.name}".`);
       return 1;
     }
-    console.log(`Importing ${file} into audience "${audience.name}" (${audience.channel}) of account "${account.name}"`);
+    console.log(`Importing ${positionals[0]} into audience "${audience.name}" (${audience.channel}) of account "${account.name}"`);
 
     const input = createReadStream(file);
     const parser = input.pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim()), bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: false }));
     let fieldOf: Map<string, keyof AudienceContactInput> | null = null;
     let rejectedFile: RejectedFile | null = null;
-    const rejectedPath = values.rejected ?? `${file.replace(/\.csv$/i, '')}.rejected.csv`;
+    const rejectedPath = values.rejected ? path.resolve(userDir, values.rejected) : `${file.replace(/\.csv$/i, '')}.rejected.csv`;
     const progress = createProgress({ label: 'import', total: size });
     const started = Date.now();
     const totals = { rows: 0, imported: 0, updated: 0, rejected: 0 };
@@ -200,7 +204,7 @@ async function main(argv: string[]): Promise<number> {
     }
 
     console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${counts()}.`);
-    if (totals.rejected) console.log(`Rejected rows, with the reason for each: ${path.resolve(rejectedPath)}`);
+    if (totals.rejected) console.log(`Rejected rows, with the reason for each: ${rejectedPath}`);
     return 0;
   } finally {
     await database.close();

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
+import { databaseConfigFromEnv, describeDatabase } from '../db/config.js';
 import { openDatabase } from '../db/database.js';
 import { DataDirLockedError } from '../db/lock.js';
+import { withStatus } from './progress.js';
 import { createAccountWithKey, createKeyForAccount, listApiKeys, revokeApiKey } from '../services/accounts.js';
 
 const usage = `Manage accounts and API keys (same database settings as the server: DATABASE_URL or DATA_DIR).
@@ -34,7 +36,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const database = await openDatabase();
+  const config = databaseConfigFromEnv();
+  const database = await withStatus(`Opening ${describeDatabase(config)}`, () => openDatabase({ config }));
   try {
     const { prisma } = database;
     if (command === 'create') {

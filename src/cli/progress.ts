@@ -47,3 +47,22 @@ export function createProgress({ label, total, stream = process.stderr, interval
     },
   };
 }
+
+/**
+ * A step of unknown length (opening and migrating the embedded database takes seconds): its name while
+ * it runs, then how long it took, on stderr.
+ */
+export async function withStatus<T>(label: string, step: () => Promise<T>, stream: NodeJS.WriteStream = process.stderr): Promise<T> {
+  const started = Date.now();
+  stream.write(`${label}…${stream.isTTY ? '' : '\n'}`);
+  let result: T;
+  try {
+    result = await step();
+  } catch (error) {
+    if (stream.isTTY) stream.write('\n');
+    throw error;
+  }
+  const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  stream.write(stream.isTTY ? ` done (${took})\n` : `${label}: done in ${took}\n`);
+  return result;
+}
