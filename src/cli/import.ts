@@ -3,9 +3,6 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse';
-import { databaseConfigFromEnv, describeDatabase } from '../db/config.js';
-import { openDatabase } from '../db/database.js';
-import { DataDirLockedError } from '../db/lock.js';
 import type { AudienceContactInput } from '../domain/audienceContact.js';
 import { AppError } from '../domain/errors.js';
 import { limits } from '../domain/validation.js';
@@ -14,7 +11,8 @@ import { authenticateApiKey } from '../services/accounts.js';
 import { requireAudience } from '../services/audiences.js';
 import { importAudienceContacts, type RejectedRow } from '../services/importAudienceContacts.js';
 import { createRequestScope } from '../services/loaders.js';
-import { createProgress, withStatus } from './progress.js';
+import { createProgress } from './progress.js';
+import { runCli, withCliDatabase } from './run.js';
 
 const keyVariable = 'CONTACT_GATEWAY_KEY';
 
@@ -125,9 +123,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
 
-  const config = databaseConfigFromEnv();
-  const database = await withStatus(`Opening ${describeDatabase(config)}`, () => openDatabase({ config }));
-  try {
+  return withCliDatabase(async (database) => {
     const account = await authenticateApiKey(database.prisma, key);
     if (!account) {
       console.error('The API key is unknown or revoked. "npm run keys -- list" shows the keys; create one with "npm run keys -- create".');
@@ -206,17 +202,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${counts()}.`);
     if (totals.rejected) console.log(`Rejected rows, with the reason for each: ${rejectedPath}`);
     return 0;
-  } finally {
-    await database.close();
-  }
+  });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof DataDirLockedError) console.error(error.message);
-    else if (error instanceof AppError) console.error(`import stopped: ${error.message} (${error.code})`);
-    else console.error(`import failed: ${(error as Error).message}`);
-    process.exit(1);
-  },
-);
+runCli('import', main);
