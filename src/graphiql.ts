@@ -1,5 +1,6 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import type { GraphiQLOptions } from 'graphql-yoga';
+import { createRequire } from 'node:module';
+import { css, editorWorkerService, favicon, graphqlWorker, js, jsonWorker } from '@graphql-yoga/render-graphiql/graphiql';
+import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
 
 /** The first thing a newcomer runs: who am I, and my first audiences with a few of their contacts. */
 export const graphiqlExampleQuery = `# Put your API key in the Headers tab below ("X-Dexatel-Key": "cgk_..."), then press the run button (or Ctrl-Enter).
@@ -35,18 +36,72 @@ export const graphiqlOptions: GraphiQLOptions = {
   isHeadersEditorEnabled: true,
 };
 
-const pages = new WeakMap<GraphiQLOptions, string>();
-
 /**
- * GraphiQL with its scripts, styles and editor workers inlined in the page, so the page needs nothing from
- * a CDN (the default page loads from one; offline machines and many company networks cannot reach it).
- * The page is built once: it is several megabytes and the same for every visitor.
+ * GraphiQL's scripts, styles and editor workers come from @graphql-yoga/render-graphiql and are served by this
+ * server, never from a CDN (yoga's default page loads from one, which offline machines and many company networks
+ * cannot reach). They are several megabytes, so they live at versioned URLs browsers may cache for good, and the
+ * page itself stays small.
  */
+const version = (createRequire(import.meta.url)('@graphql-yoga/render-graphiql/package.json') as { version: string }).version;
+const assetsPath = `/graphiql/${version}`;
+
+const faviconBytes = Buffer.from(favicon.slice(favicon.indexOf(',') + 1), 'base64');
+const assets = new Map<string, { body: string | ArrayBuffer; type: string }>([
+  ['favicon.ico', { body: new Uint8Array(faviconBytes).buffer, type: 'image/x-icon' }],
+  ['graphiql.js', { body: js, type: 'application/javascript; charset=utf-8' }],
+  ['graphiql.css', { body: css, type: 'text/css; charset=utf-8' }],
+  ['editor.worker.js', { body: editorWorkerService, type: 'application/javascript; charset=utf-8' }],
+  ['json.worker.js', { body: jsonWorker, type: 'application/javascript; charset=utf-8' }],
+  ['graphql.worker.js', { body: graphqlWorker, type: 'application/javascript; charset=utf-8' }],
+]);
+
+/** JSON that is safe inside a <script> element. */
+const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
+const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
 export function renderOfflineGraphiQL(options: GraphiQLOptions): string {
-  let page = pages.get(options);
-  if (page === undefined) {
-    page = renderGraphiQL(options);
-    pages.set(options, page);
-  }
-  return page;
+  const workers = {
+    editorWorkerService: `${assetsPath}/editor.worker.js`,
+    json: `${assetsPath}/json.worker.js`,
+    graphql: `${assetsPath}/graphql.worker.js`,
+  };
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <title>${escapeHtml(options.title ?? 'GraphiQL')}</title>
+    <link rel="icon" href="${escapeHtml(options.favicon ?? `${assetsPath}/favicon.ico`)}" />
+    <link rel="stylesheet" href="${assetsPath}/graphiql.css" />
+  </head>
+  <body id="body" class="no-focus-outline">
+    <noscript>GraphiQL needs JavaScript.</noscript>
+    <div id="root"></div>
+    <script>
+      const workers = ${scriptJson(workers)};
+      self.MonacoEnvironment = { globalAPI: false, getWorkerUrl: (moduleId, label) => workers[label] };
+    </script>
+    <script src="${assetsPath}/graphiql.js"></script>
+    <script>
+      YogaGraphiQL.renderYogaGraphiQL(document.querySelector('#root'), ${scriptJson(options)});
+    </script>
+  </body>
+</html>
+`;
+}
+
+/** Serves GraphiQL's assets under /graphiql/<version>/. */
+export function useGraphiQLAssets(): Plugin {
+  return {
+    onRequest({ url, fetchAPI, endResponse }) {
+      if (!url.pathname.startsWith('/graphiql/')) return;
+      const asset = url.pathname.startsWith(`${assetsPath}/`) ? assets.get(url.pathname.slice(assetsPath.length + 1)) : undefined;
+      endResponse(
+        asset
+          ? new fetchAPI.Response(asset.body, {
+              headers: { 'content-type': asset.type, 'cache-control': 'public, max-age=31536000, immutable' },
+            })
+          : new fetchAPI.Response('Not found', { status: 404 }),
+      );
+    },
+  };
 }

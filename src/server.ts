@@ -7,7 +7,7 @@ import { schema } from './schema/index.js';
 import type { GraphQLContext } from './schema/context.js';
 import { useCataloguedCoercionErrors } from './schema/coercionErrors.js';
 import { findAppError, internalServerError, toGraphQLError } from './schema/errors.js';
-import { graphiqlOptions, renderOfflineGraphiQL } from './graphiql.js';
+import { graphiqlOptions, renderOfflineGraphiQL, useGraphiQLAssets } from './graphiql.js';
 import { usePersistedQueries } from './persistedQueries.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type GatewayMetrics } from './observability/metrics.js';
@@ -60,6 +60,7 @@ export function createGateway({ database, logger = createLogger(), metrics = cre
     plugins: [
       useRequestObserver({ logger, metrics, tracing, graphqlEndpoint }),
       usePersistedQueries(),
+      useGraphiQLAssets(),
       useAuthentication(),
       useCataloguedCoercionErrors(),
       {

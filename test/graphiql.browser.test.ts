@@ -79,7 +79,9 @@ describe('GraphiQL at /graphql in headless Chromium', () => {
     const { requested, problems } = watch(page);
     await page.goto(`${app.url}/graphql`, { waitUntil: 'networkidle', timeout: 90_000 });
     expect(foreign).toEqual([]);
-    expect(requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('blob:'))).toEqual([]);
+    expect(requested.filter((url) => !url.startsWith(`${origin}/`))).toEqual([]);
+    const assets = requested.filter((url) => url.startsWith(`${origin}/graphiql/`)).map((url) => url.split('/').at(-1));
+    expect(assets).toEqual(expect.arrayContaining(['graphiql.js', 'graphiql.css']));
 
     await expect.poll(() => editorText(page, 'query')).toContain('query Overview {');
     expect(await editorText(page, 'query')).toContain('viewer {');
@@ -97,17 +99,29 @@ describe('GraphiQL at /graphql in headless Chromium', () => {
     const resultText = async () => (await page.locator('.graphiql-response').innerText()).replace(/\s+/g, ' ');
     await expect.poll(resultText, { timeout: 20_000 }).toContain('"name": "Browser user"');
     expect(await resultText()).toContain('"totalCount": 0');
+    // The editor's workers (syntax, validation, JSON) came from this server as well.
+    expect(requested.filter((url) => url.startsWith(`${origin}/graphiql/`)).map((url) => url.split('/').at(-1))).toEqual(
+      expect.arrayContaining(['editor.worker.js', 'json.worker.js', 'graphql.worker.js']),
+    );
     expect(problems).toEqual([]);
     await page.close();
   });
 
-  it('still serves JSON to API clients on the same URL', async () => {
+  it('serves a small page with versioned, cacheable assets, and JSON to API clients on the same URL', async () => {
     const response = await app.gql('{ viewer { name } }', undefined, { key });
     expect(response.body).toEqual({ data: { viewer: { name: 'Browser user' } } });
     const page = await fetch(`${app.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     const html = await page.text();
-    // No script, stylesheet or font is fetched from anywhere: all of GraphiQL is in the page.
-    expect(html).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/);
+    // Scripts, styles and icon come from this server only, and the page itself stays small.
+    expect(html).not.toMatch(/<(script|link)[^>]+(src|href)="(https?:)?\/\//);
+    expect(html.length).toBeLessThan(10_000);
+    const script = html.match(/<script src="(\/graphiql\/[^"]+\/graphiql\.js)"/)?.[1];
+    const asset = await fetch(`${app.url}${script}`);
+    expect(asset.headers.get('content-type')).toMatch(/^application\/javascript/);
+    // Versioned URLs: browsers keep the megabytes of GraphiQL and ask again only after an upgrade.
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect((await asset.text()).length).toBeGreaterThan(1_000_000);
+    expect((await fetch(`${app.url}/graphiql/0.0.0/graphiql.js`)).status).toBe(404);
   });
 });
