@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { css, editorWorkerService, favicon, graphqlWorker, js, jsonWorker } from '@graphql-yoga/render-graphiql/graphiql';
 import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
 
 /** The first thing a newcomer runs: who am I, and my first audiences with a few of their contacts. */
@@ -45,15 +44,25 @@ export const graphiqlOptions: GraphiQLOptions = {
 const version = (createRequire(import.meta.url)('@graphql-yoga/render-graphiql/package.json') as { version: string }).version;
 const assetsPath = `/graphiql/${version}`;
 
-const faviconBytes = Buffer.from(favicon.slice(favicon.indexOf(',') + 1), 'base64');
-const assets = new Map<string, { body: string | ArrayBuffer; type: string }>([
-  ['favicon.ico', { body: new Uint8Array(faviconBytes).buffer, type: 'image/x-icon' }],
-  ['graphiql.js', { body: js, type: 'application/javascript; charset=utf-8' }],
-  ['graphiql.css', { body: css, type: 'text/css; charset=utf-8' }],
-  ['editor.worker.js', { body: editorWorkerService, type: 'application/javascript; charset=utf-8' }],
-  ['json.worker.js', { body: jsonWorker, type: 'application/javascript; charset=utf-8' }],
-  ['graphql.worker.js', { body: graphqlWorker, type: 'application/javascript; charset=utf-8' }],
-]);
+type Asset = { body: string | ArrayBuffer; type: string };
+let assets: Promise<Map<string, Asset>> | undefined;
+
+/** The 9 MB module is loaded on the first GraphiQL visit, not on every start of the server. */
+function loadAssets(): Promise<Map<string, Asset>> {
+  assets ??= import('@graphql-yoga/render-graphiql/graphiql').then(({ css, editorWorkerService, favicon, graphqlWorker, js, jsonWorker }) => {
+    const script = 'application/javascript; charset=utf-8';
+    const faviconBytes = Buffer.from(favicon.slice(favicon.indexOf(',') + 1), 'base64');
+    return new Map<string, Asset>([
+      ['favicon.ico', { body: new Uint8Array(faviconBytes).buffer, type: 'image/x-icon' }],
+      ['graphiql.js', { body: js, type: script }],
+      ['graphiql.css', { body: css, type: 'text/css; charset=utf-8' }],
+      ['editor.worker.js', { body: editorWorkerService, type: script }],
+      ['json.worker.js', { body: jsonWorker, type: script }],
+      ['graphql.worker.js', { body: graphqlWorker, type: script }],
+    ]);
+  });
+  return assets;
+}
 
 /** JSON that is safe inside a <script> element. */
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
@@ -92,9 +101,9 @@ export function renderOfflineGraphiQL(options: GraphiQLOptions): string {
 /** Serves GraphiQL's assets under /graphiql/<version>/. */
 export function useGraphiQLAssets(): Plugin {
   return {
-    onRequest({ url, fetchAPI, endResponse }) {
+    async onRequest({ url, fetchAPI, endResponse }) {
       if (!url.pathname.startsWith('/graphiql/')) return;
-      const asset = url.pathname.startsWith(`${assetsPath}/`) ? assets.get(url.pathname.slice(assetsPath.length + 1)) : undefined;
+      const asset = url.pathname.startsWith(`${assetsPath}/`) ? (await loadAssets()).get(url.pathname.slice(assetsPath.length + 1)) : undefined;
       endResponse(
         asset
           ? new fetchAPI.Response(asset.body, {

@@ -8,7 +8,7 @@ import { ensureDevelopmentAccount } from './services/accounts.js';
 const port = Number(process.env.PORT ?? 4000);
 
 const database = await openDatabase({ log: (line) => console.log(line) });
-const tracing = tracingFromEnv();
+const tracing = await tracingFromEnv();
 const gateway = createGateway({ database, logger: createLogger(), tracing });
 const running = await listen(gateway, port);
 console.log(`Contact Gateway on ${database.description}`);

@@ -135,7 +135,7 @@ describe('OpenTelemetry traces', () => {
   let acme: { accountId: string };
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
-    tracing = tracingFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'gateway-under-test' })!;
+    tracing = (await tracingFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'gateway-under-test' }))!;
     app = await startTestApp({ gateway: { tracing } });
     acme = await app.createAccount('Acme');
   });
@@ -145,9 +145,9 @@ describe('OpenTelemetry traces', () => {
     await receiver?.close();
   });
 
-  it('are off unless an OTLP endpoint is configured', () => {
-    expect(tracingFromEnv({})).toBeUndefined();
-    expect(tracingFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: '  ' })).toBeUndefined();
+  it('are off unless an OTLP endpoint is configured', async () => {
+    expect(await tracingFromEnv({})).toBeUndefined();
+    expect(await tracingFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: '  ' })).toBeUndefined();
   });
 
   it('export a server span per request, continuing the caller trace, with the execution inside', async () => {
@@ -170,7 +170,7 @@ describe('OpenTelemetry traces', () => {
   });
 
   it('can be sent to a full traces URL, and name the service', async () => {
-    const direct = createTracing({ tracesUrl: `${receiver.url}/custom/traces`, serviceName: 'direct' });
+    const direct = await createTracing({ tracesUrl: `${receiver.url}/custom/traces`, serviceName: 'direct' });
     direct.tracer.startSpan('probe').end();
     await direct.flush();
     await direct.shutdown();

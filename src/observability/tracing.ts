@@ -1,8 +1,5 @@
 import { context as otelContext, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 /**
  * OpenTelemetry traces over OTLP/HTTP, made only when an endpoint is configured: without one the gateway
@@ -16,7 +13,13 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-export function createTracing(options: { tracesUrl: string; serviceName?: string }): Tracing {
+export async function createTracing(options: { tracesUrl: string; serviceName?: string }): Promise<Tracing> {
+  // Loaded only when tracing is on: the SDK and exporter add a noticeable share to every start otherwise.
+  const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BasicTracerProvider, BatchSpanProcessor }] = await Promise.all([
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
+  ]);
   const exporter = new OTLPTraceExporter({ url: options.tracesUrl });
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'contact-gateway' }),
@@ -33,7 +36,7 @@ export function createTracing(options: { tracesUrl: string; serviceName?: string
  * Tracing configured by the standard OpenTelemetry variables: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (the full
  * URL) or OTEL_EXPORTER_OTLP_ENDPOINT (a base URL; spans go to its /v1/traces). Neither set: no tracing.
  */
-export function tracingFromEnv(env: NodeJS.ProcessEnv = process.env): Tracing | undefined {
+export async function tracingFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Tracing | undefined> {
   const tracesUrl = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
   const serviceName = env.OTEL_SERVICE_NAME?.trim() || undefined;
