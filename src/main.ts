@@ -1,15 +1,24 @@
 import { openDatabase } from './db/database.js';
 import { listen } from './http.js';
-import { consoleLogger, createGateway } from './server.js';
+import { createGateway } from './server.js';
+import { createLogger } from './observability/logger.js';
+import { tracingFromEnv } from './observability/tracing.js';
 import { ensureDevelopmentAccount } from './services/accounts.js';
 
 const port = Number(process.env.PORT ?? 4000);
 
 const database = await openDatabase({ log: (line) => console.log(line) });
-const gateway = createGateway({ database, logger: consoleLogger, apiKeyCacheTtlMs: Number(process.env.API_KEY_CACHE_TTL_MS ?? 5_000) });
+const tracing = await tracingFromEnv();
+const gateway = createGateway({
+  database,
+  logger: createLogger(),
+  tracing,
+  apiKeyCacheTtlMs: Number(process.env.API_KEY_CACHE_TTL_MS ?? 5_000),
+});
 const running = await listen(gateway, port);
 console.log(`Contact Gateway on ${database.description}`);
-console.log(`GraphQL and GraphiQL: ${running.url}/graphql   health: ${running.url}/health   ready: ${running.url}/ready`);
+console.log(`GraphQL and GraphiQL: ${running.url}/graphql   health: ${running.url}/health   ready: ${running.url}/ready   metrics: ${running.url}/metrics`);
+if (tracing) console.log('OpenTelemetry traces: on (OTEL_EXPORTER_OTLP_ENDPOINT)');
 
 if (database.config.kind === 'pglite') {
   const created = await ensureDevelopmentAccount(database.prisma);
@@ -29,6 +38,7 @@ async function shutdown(signal: string): Promise<void> {
   console.log(`${signal}: finishing in-flight requests, then stopping`);
   try {
     await running.stop(Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000));
+    await tracing?.shutdown();
     await database.close();
     process.exit(0);
   } catch (error) {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
 import type { Database } from './db/database.js';
@@ -16,16 +15,14 @@ import { useIntrospectionSwitch, useOperationLimits } from './http/limits.js';
 import { inProcessRateLimiter, type RateLimiter, redisRateLimiter, useRateLimit } from './http/rateLimit.js';
 import { useCataloguedBodyLimit, useJsonOnlyPosts } from './http/requestGuards.js';
 import { useIdempotencyKeys } from './http/idempotency.js';
+import { graphiqlOptions, renderOfflineGraphiQL, useGraphiQLAssets } from './graphiql.js';
+import { usePersistedQueries } from './persistedQueries.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics, type GatewayMetrics } from './observability/metrics.js';
+import { requestIdOf, useRequestObserver } from './observability/requestObserver.js';
+import type { Tracing } from './observability/tracing.js';
 
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
-export const consoleLogger: Logger = {
-  info: (message, fields) => console.log(JSON.stringify({ level: 'info', time: new Date().toISOString(), message, ...fields })),
-  error: (message, fields) => console.error(JSON.stringify({ level: 'error', time: new Date().toISOString(), message, ...fields })),
-};
+export type { Logger } from './observability/logger.js';
 
 export interface GatewayOptions {
   database: Database;
@@ -34,16 +31,23 @@ export interface GatewayOptions {
   apiKeyCacheTtlMs?: number;
   /** Limits, rate limit, CORS, introspection; default: from the environment (src/http/config.ts). */
   hardening?: HardeningConfig;
+  /** Prometheus metrics served at /metrics; a fresh registry when omitted. */
+  metrics?: GatewayMetrics;
+  /** OpenTelemetry tracing; none when omitted (see tracingFromEnv). */
+  tracing?: Tracing;
 }
 
 export type Gateway = YogaServerInstance<Record<string, never>, GraphQLContext & AuthState>;
 
 export function createGateway({
   database,
-  logger = consoleLogger,
+  logger = createLogger(),
+  metrics = createMetrics(),
+  tracing,
   apiKeyCacheTtlMs = 0,
   hardening = hardeningConfigFromEnv(),
 }: GatewayOptions): Gateway {
+  const graphqlEndpoint = '/graphql';
   const authenticate = cacheApiKeyAuthentication((key) => authenticateApiKey(database.prisma, key), { ttlMs: apiKeyCacheTtlMs });
   const rateSettings = { perSecond: hardening.rateLimitPerSecond, burst: hardening.rateLimitBurst };
   const rateLimiter: RateLimiter = hardening.redisUrl
@@ -55,9 +59,10 @@ export function createGateway({
     // Keys travel in headers, so multipart (file uploads, which this API has none of) is only a CSRF vector.
     multipart: false,
     cors: hardening.corsOrigins.length === 0 ? false : { origin: hardening.corsOrigins.includes('*') ? '*' : hardening.corsOrigins },
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint,
     landingPage: false,
-    graphiql: { title: 'Contact Gateway', headers: JSON.stringify({ 'X-Dexatel-Key': '<your API key>' }, null, 2) },
+    graphiql: graphiqlOptions,
+    renderGraphiQL: renderOfflineGraphiQL,
     logging: false,
     context: async ({ request }) => {
       const key = presentedApiKey(request.headers);
@@ -66,7 +71,7 @@ export function createGateway({
         account,
         rejectedKey: key !== null && account === null,
         prisma: database.prisma,
-        requestId: request.headers.get('x-request-id') ?? randomUUID(),
+        requestId: requestIdOf(request),
       };
     },
     maskedErrors: {
@@ -77,23 +82,24 @@ export function createGateway({
         // The database is down or unreachable: nothing was done, and a retry may succeed. Anything else
         // unexpected stays masked as INTERNAL_SERVER_ERROR below.
         if (isDatabaseUnreachable(error)) {
-          logger.error('database unreachable', { path: graphQLError?.path, error: (graphQLError?.originalError as Error | undefined)?.message ?? String(error) });
+          logger.error({ path: graphQLError?.path, err: (graphQLError?.originalError as Error | undefined)?.message ?? String(error) }, 'database unreachable');
           return toGraphQLError(appError('SERVICE_UNAVAILABLE').withHeaders({ 'Retry-After': '1' }), graphQLError);
         }
         // Errors GraphQL itself raised about the request (syntax, validation, coercion) are the client's to see.
         if (isRequestError(graphQLError)) return graphQLError;
-        logger.error('unexpected error', {
-          path: graphQLError?.path,
-          error: describeCause(graphQLError?.originalError ?? error),
-        });
+        logger.error({ path: graphQLError?.path, err: describeCause(graphQLError?.originalError ?? error) }, 'unexpected error');
         return internalServerError(graphQLError);
       },
     },
     plugins: [
+      // Observed first, so a refused request is logged and counted too.
+      useRequestObserver({ logger, metrics, tracing, graphqlEndpoint }),
+      useGraphiQLAssets(),
       useRateLimit(rateLimiter),
       { onDispose: () => rateLimiter.close() },
       useJsonOnlyPosts(),
       useCataloguedBodyLimit(hardening.maxBodyBytes),
+      usePersistedQueries(),
       useIntrospectionSwitch(hardening),
       useAuthentication(),
       useOperationLimits(hardening),
@@ -102,6 +108,11 @@ export function createGateway({
       {
         async onRequest({ url, fetchAPI, endResponse }) {
           // /health (process up) is yoga's own health check; /ready also asks the database.
+          if (url.pathname === '/metrics') {
+            endResponse(new fetchAPI.Response(await metrics.registry.metrics(), {
+              headers: { 'content-type': metrics.registry.contentType },
+            }));
+          }
           if (url.pathname === '/ready') {
             const ready = await database.ping();
             endResponse(new fetchAPI.Response(JSON.stringify({ ready, database: database.config.kind }), {

@@ -5,6 +5,7 @@ import { createGateway } from '../src/server.js';
 import { createAccountWithKey, revokeApiKey } from '../src/services/accounts.js';
 import { createScratchDatabase } from './support/app.js';
 import { expectError } from './support/assertions.js';
+import { createLogger } from '../src/observability/logger.js';
 
 /**
  * The short-TTL key cache: a key seen within the TTL costs no lookup, and a revoked key stops working
@@ -19,7 +20,7 @@ let statements: string[] = [];
 beforeAll(async () => {
   scratch = await createScratchDatabase();
   database = await openDatabase({ config: scratch.config, migrate: true, onQuery: (sql) => statements.push(sql) });
-  running = await listen(createGateway({ database, logger: { info() {}, error() {} }, apiKeyCacheTtlMs: TTL_MS }), 0, '127.0.0.1');
+  running = await listen(createGateway({ database, logger: createLogger({ level: 'silent' }), apiKeyCacheTtlMs: TTL_MS }), 0, '127.0.0.1');
 });
 afterAll(async () => {
   await running?.stop(500);

@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/database.js';
 import { listen } from '../src/http.js';
 import { createGateway } from '../src/server.js';
+import { createLogger } from '../src/observability/logger.js';
 import { createScratchDatabase, testEngine } from './support/app.js';
 import { databaseEnv, lastLine, projectRoot, runScript } from './support/run.js';
 
-const quietLogger = { info() {}, error() {} };
+const quietLogger = createLogger({ level: 'silent' });
 const VIEWER = JSON.stringify({ query: '{ viewer { name } }' });
 
 async function viewerStatus(url: string, key: string): Promise<{ status: number; body: any }> {

@@ -4,6 +4,7 @@ import { inProcessRateLimiter } from '../src/http/rateLimit.js';
 import { createGateway, type Gateway } from '../src/server.js';
 import { defaultHardening, startTestApp, type TestApp } from './support/app.js';
 import { expectError } from './support/assertions.js';
+import { createLogger } from '../src/observability/logger.js';
 
 // Every limit with its boundary: at the limit passes, one past it fails with its own code and HTTP status.
 
@@ -216,7 +217,7 @@ describe('rate limit per API key (token bucket)', () => {
       for (let i = 0; i < 2; i++) {
         const gateway = createGateway({
           database: app.database,
-          logger: { info: () => {}, error: () => {} },
+          logger: createLogger({ level: 'silent' }),
           hardening: { ...defaultHardening, rateLimitBurst: 4, rateLimitPerSecond: 0.01 as number, redisUrl },
         });
         made.push({ gateway, running: await listen(gateway, 0, '127.0.0.1') });

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import { openDatabase } from '../db/database.js';
-import { DataDirLockedError } from '../db/lock.js';
+import { runCli, withCliDatabase } from './run.js';
 import { createAccountWithKey, createKeyForAccount, listApiKeys, revokeApiKey } from '../services/accounts.js';
 
 const usage = `Manage accounts and API keys (same database settings as the server: DATABASE_URL or DATA_DIR).
@@ -34,9 +33,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const database = await openDatabase();
-  try {
-    const { prisma } = database;
+  return withCliDatabase(async ({ prisma }) => {
     if (command === 'create') {
       const created = values['account-id']
         ? await createKeyForAccount(prisma, values['account-id'])
@@ -68,15 +65,7 @@ async function main(argv: string[]): Promise<number> {
     }
     console.log(`Revoked key ${revoked.id} (${revoked.prefix}…) at ${revoked.revokedAt!.toISOString()}`);
     return 0;
-  } finally {
-    await database.close();
-  }
+  });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof DataDirLockedError ? error.message : `keys: ${(error as Error).message}`);
-    process.exit(1);
-  },
-);
+runCli('keys', main);

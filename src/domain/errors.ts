@@ -58,6 +58,11 @@ export const errorCatalogue = {
   // The database cannot be reached: the request did nothing and may be retried.
   SERVICE_UNAVAILABLE: { code: 'SERVICE_UNAVAILABLE', numericCode: null, status: 503, message: 'The service is temporarily unavailable: retry shortly', httpStatus: true },
 
+  // Automatic persisted queries: the messages are the protocol's, which Apollo Client and urql match on.
+  PERSISTED_QUERY_NOT_FOUND: { code: 'PERSISTED_QUERY_NOT_FOUND', numericCode: null, status: 404, message: 'PersistedQueryNotFound' },
+  PERSISTED_QUERY_NOT_SUPPORTED: { code: 'PERSISTED_QUERY_NOT_SUPPORTED', numericCode: null, status: 400, message: 'PersistedQueryNotSupported' },
+  PERSISTED_QUERY_HASH_MISMATCH: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'The persisted query hash does not match the query' },
+
   // Unexpected failures: the real cause is logged, never sent.
   INTERNAL_SERVER_ERROR: { code: 'INTERNAL_SERVER_ERROR', numericCode: null, status: 500, message: 'Unexpected error' },
 } as const satisfies Record<string, ErrorDefinition>;

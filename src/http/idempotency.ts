@@ -49,7 +49,7 @@ export function useIdempotencyKeys(logger: Logger): Plugin<GraphQLContext & { re
         pending.set(context.request, { kind: 'claimed', accountId: context.account.id, key, context });
         if (Date.now() - lastPurge > PURGE_EVERY_MS) {
           lastPurge = Date.now();
-          purgeExpiredIdempotencyKeys(context.prisma).catch((error: Error) => logger.error('idempotency purge failed', { error: error.message }));
+          purgeExpiredIdempotencyKeys(context.prisma).catch((error: Error) => logger.error({ err: error.message }, 'idempotency purge failed'));
         }
         return;
       }
@@ -88,7 +88,7 @@ export function useIdempotencyKeys(logger: Logger): Plugin<GraphQLContext & { re
         });
       } catch (error) {
         // The key stays claimed without an answer; it is given up after ABANDONED_CLAIM_MINUTES.
-        logger.error('could not record an idempotent response', { error: (error as Error).message });
+        logger.error({ err: (error as Error).message }, 'could not record an idempotent response');
       }
     },
   };

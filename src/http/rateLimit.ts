@@ -92,7 +92,7 @@ export function redisRateLimiter(url: string, settings: TokenBucketSettings, log
         warned = false;
         return { allowed: allowed === 1, retryAfterMs };
       } catch (error) {
-        if (!warned) logger.error('rate limiter: Redis unavailable, counting in process', { error: (error as Error).message });
+        if (!warned) logger.error({ err: (error as Error).message }, 'rate limiter: Redis unavailable, counting in process');
         warned = true;
         return fallback.take(bucket);
       }

@@ -81,8 +81,11 @@ export async function importAudienceContacts(
         ON CONFLICT (account_id, phone) DO UPDATE SET phone = EXCLUDED.phone`;
 
       // A field a row leaves out keeps its stored value; an explicit null clears it (as in an update).
+      // MATERIALIZED: right after a large import the tables have no statistics yet (PGlite never analyzes),
+      // and the planner then rescans the JSON once per audience row; 10,000 rows into an audience of
+      // 20,000 took 20-40 s instead of well under one.
       const updatedCount = await tx.$executeRaw`
-        WITH r AS (
+        WITH r AS MATERIALIZED (
           SELECT e, c.id AS contact_id
           FROM jsonb_array_elements(${payload}::jsonb) AS e
           JOIN contact c ON c.account_id = ${scope.accountId}::uuid AND c.phone = e->>'number'

@@ -6,7 +6,8 @@ import pg from 'pg';
 import type { DatabaseConfig } from '../../src/db/config.js';
 import { type Database, openDatabase } from '../../src/db/database.js';
 import { listen, type RunningServer } from '../../src/http.js';
-import { createGateway, type Logger } from '../../src/server.js';
+import { createGateway, type GatewayOptions } from '../../src/server.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { type HardeningConfig, hardeningConfigFromEnv } from '../../src/http/config.js';
 import { createAccountWithKey } from '../../src/services/accounts.js';
 
@@ -23,7 +24,10 @@ export interface GraphQLResponse<T = any> {
 export interface TestApp {
   url: string;
   database: Database;
-  logged: Array<{ message: string; fields?: Record<string, unknown> }>;
+  /** What the gateway logged: each line's message and its parsed JSON object. */
+  logged: Array<{ message: string; fields: Record<string, any> }>;
+  /** The raw log lines, exactly as they would reach stdout. */
+  logLines: string[];
   gql<T = any>(query: string, variables?: Record<string, unknown>, options?: { key?: string | null; headers?: Record<string, string> }): Promise<GraphQLResponse<T>>;
   /** A new account and its key; the default key of `gql` is the first account's. */
   createAccount(name?: string): Promise<{ key: string; accountId: string; keyId: string }>;
@@ -66,6 +70,7 @@ export interface TestAppOptions {
   hardening?: Partial<HardeningConfig>;
   /** Rewrites how the server reaches its scratch database (e.g. through a TCP proxy); migrations use the original. */
   connectThrough?: (config: DatabaseConfig) => DatabaseConfig;
+  gateway?: Pick<GatewayOptions, 'metrics' | 'tracing'>;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -74,11 +79,17 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const serverConfig = options.connectThrough ? options.connectThrough(scratch.config) : scratch.config;
   const database = await openDatabase({ config: serverConfig, migrate: !options.connectThrough, onQuery: options.onQuery });
   const logged: TestApp['logged'] = [];
-  const logger: Logger = {
-    info: (message, fields) => logged.push({ message, fields }),
-    error: (message, fields) => logged.push({ message, fields }),
-  };
-  const gateway = createGateway({ database, logger, hardening: { ...defaultHardening, ...options.hardening } });
+  const logLines: string[] = [];
+  const logger = createLogger({
+    destination: {
+      write(line: string) {
+        logLines.push(line);
+        const fields = JSON.parse(line) as Record<string, any>;
+        logged.push({ message: fields.msg, fields });
+      },
+    },
+  });
+  const gateway = createGateway({ database, logger, hardening: { ...defaultHardening, ...options.hardening }, ...options.gateway });
   const running: RunningServer = await listen(gateway, 0, '127.0.0.1');
   let defaultKey: string | null = null;
 
@@ -86,6 +97,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     url: running.url,
     database,
     logged,
+    logLines,
     async gql(query, variables, requestOptions = {}) {
       const key = requestOptions.key === undefined ? defaultKey : requestOptions.key;
       const response = await fetch(`${running.url}/graphql`, {

@@ -22,8 +22,12 @@ export interface CommandResult {
 
 /** Runs one of the project's TypeScript entry points as its npm script would. */
 export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
+  return runCommand(tsx, [script, ...args], env);
+}
+
+export function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [script, ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
