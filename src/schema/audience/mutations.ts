@@ -1,5 +1,5 @@
 import { createAudience, deleteAudience, updateAudience } from '../../services/audiences.js';
-import { importAudienceContacts } from '../../services/importAudienceContacts.js';
+import { importAudienceContacts, type RejectedRow } from '../../services/importAudienceContacts.js';
 import { builder } from '../builder.js';
 import { accountScope } from '../context.js';
 import { encodeGlobalId, parseGlobalId } from '../ids.js';
@@ -52,14 +52,7 @@ builder.relayMutationField(
   { outputFields: (t) => ({ deletedAudienceId: t.id({ resolve: (payload) => payload.deletedAudienceId }) }) },
 );
 
-const ImportRejectedRow = builder.objectRef<{
-  index: number;
-  number: string | null;
-  code: string;
-  numericCode: number | null;
-  message: string;
-  field: string | null;
-}>('ImportRejectedRow');
+const ImportRejectedRow = builder.objectRef<RejectedRow>('ImportRejectedRow');
 
 ImportRejectedRow.implement({
   description: 'A row of an import that did not land, and why.',
