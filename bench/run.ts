@@ -416,7 +416,7 @@ function renderReport({ seeded, results, imported, copied, memory, environment, 
   const s = settings.scale;
   const lines = [
     `Run: ${quick ? '`npm run bench -- --quick`' : '`npm run bench`'} on ${environment.date}.`,
-    `Machine: ${environment.cpus} × ${environment.cpuModel}, ${environment.memoryGb} GB; shared with other engineers' test runs, so absolute figures are noisy — compare within the run.`,
+    `Machine: ${environment.cpus} × ${environment.cpuModel}, ${environment.memoryGb} GB; load average ${(os.loadavg()[0] ?? 0).toFixed(1)} when the report was written (other work on the machine makes absolute figures noisy: compare within the run).`,
     `Versions: Node ${environment.node} (us), Node ${environment.node22} (PostGraphile), PostgreSQL ${environment.postgres}; ${environment.packages}.`,
     `Data: ${n(s.audiences)} audiences, ${n(s.audienceContacts)} audience contacts over ${n(s.contacts)} contacts; the last audience holds all ${n(s.contacts)}. ` +
       `Seeded in ${n(seeded.seconds.total, 1)} s (schema ${n(seeded.seconds.schema, 1)} s, rows ${n(seeded.seconds.rows, 1)} s, indexes ${n(seeded.seconds.indexes, 1)} s, vacuum/analyze ${n(seeded.seconds.analyze, 1)} s).`,
