@@ -105,7 +105,9 @@ describe('GraphiQL at /graphql in headless Chromium', () => {
     );
     expect(problems).toEqual([]);
     await page.close();
-  });
+    // Chromium, 9 MB of GraphiQL and its editor workers on a 2-core machine that runs another suite at the same
+    // time: seconds when alone, over a minute once under load. The page load itself is bounded at 90 s above.
+  }, 180_000);
 
   it('serves a small page with versioned, cacheable assets, and JSON to API clients on the same URL', async () => {
     const response = await app.gql('{ viewer { name } }', undefined, { key });
