@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/database.js';
 import { listen } from '../src/http.js';
 import { createGateway } from '../src/server.js';
 import { createLogger } from '../src/observability/logger.js';
 import { createScratchDatabase, testEngine } from './support/app.js';
-import { databaseEnv, lastLine, projectRoot, runScript } from './support/run.js';
+import { databaseEnv, lastLine, printedKey, runScript, startServerProcess } from './support/run.js';
 
 const quietLogger = createLogger({ level: 'silent' });
 const VIEWER = JSON.stringify({ query: '{ viewer { name } }' });
@@ -90,42 +89,23 @@ describe('keys CLI end to end', () => {
 describe.runIf(testEngine === 'pglite')('first start on the embedded database', () => {
   it('creates a development account, prints its key last, serves it, and stops cleanly on SIGTERM', async () => {
     const scratch = await createScratchDatabase({ onDisk: true });
-    const port = 30000 + Math.floor(Math.random() * 20000);
-    // As `npm start` runs it: one node process, so the signal reaches the server itself.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: projectRoot,
-      env: { ...databaseEnv(scratch.config), PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const first = await startServerProcess(databaseEnv(scratch.config));
     try {
-      for (let i = 0; i < 900 && !/cgk_\S+\s*$/.test(output); i++) await new Promise((r) => setTimeout(r, 100));
-      const key = lastLine(output);
+      const key = await printedKey(first);
       expect(key).toMatch(/^cgk_[A-Za-z0-9_-]{43}$/);
-      const viewer = await viewerStatus(`http://127.0.0.1:${port}`, key);
+      const viewer = await viewerStatus(first.url, key);
       expect(viewer).toMatchObject({ status: 200, body: { data: { viewer: { name: 'Development' } } } });
     } finally {
-      child.kill('SIGTERM');
+      first.child.kill('SIGTERM');
     }
-    expect(await exited).toBe(0);
+    expect(await first.exited).toBe(0);
 
     // A second start finds the account and prints no new key.
-    const again = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: projectRoot,
-      env: { ...databaseEnv(scratch.config), PORT: String(port + 1) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let secondOutput = '';
-    again.stdout.on('data', (chunk) => (secondOutput += chunk));
-    const secondExit = new Promise<number | null>((resolve) => again.on('close', resolve));
-    for (let i = 0; i < 900 && !secondOutput.includes('GraphQL and GraphiQL'); i++) await new Promise((r) => setTimeout(r, 100));
+    const again = await startServerProcess(databaseEnv(scratch.config));
     await new Promise((r) => setTimeout(r, 300));
-    again.kill('SIGINT');
-    expect(await secondExit).toBe(0);
-    expect(secondOutput).not.toMatch(/cgk_/);
+    again.child.kill('SIGINT');
+    expect(await again.exited).toBe(0);
+    expect(again.output()).not.toMatch(/cgk_/);
     await scratch.drop();
   });
 });

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTracing, tracingFromEnv, type Tracing } from '../src/observability/tracing.js';
 import { createScratchDatabase, startTestApp, testEngine, type TestApp } from './support/app.js';
-import { databaseEnv, projectRoot } from './support/run.js';
+import { databaseEnv, printedKey, startServerProcess } from './support/run.js';
 
 describe('structured logs', () => {
   let app: TestApp;
@@ -182,21 +181,17 @@ describe.runIf(testEngine === 'pglite')('the server process (npm start) with OTE
   it('exports its spans, flushing them on SIGTERM, and logs JSON lines without the key', async () => {
     const receiver = await startOtlpReceiver();
     const scratch = await createScratchDatabase({ onDisk: true });
-    const port = 30000 + Math.floor(Math.random() * 20000);
-    const child = spawn(`${projectRoot}node_modules/.bin/tsx`, ['src/main.ts'], {
-      cwd: projectRoot,
-      env: { ...databaseEnv(scratch.config), PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'started-gateway' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const server = await startServerProcess({
+      ...databaseEnv(scratch.config),
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_SERVICE_NAME: 'started-gateway',
     });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { child, exited } = server;
     try {
-      for (let i = 0; i < 600 && !/cgk_\S+\s*$/.test(output); i++) await new Promise((r) => setTimeout(r, 100));
+      const key = await printedKey(server);
+      const output = server.output();
       expect(output).toContain('OpenTelemetry traces: on');
-      const key = output.trim().split('\n').at(-1)!;
-      const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      const response = await fetch(`${server.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-dexatel-key': key },
         body: JSON.stringify({ query: 'query FromProcess { viewer { name } }' }),
@@ -205,7 +200,7 @@ describe.runIf(testEngine === 'pglite')('the server process (npm start) with OTE
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(receiver.spans.map((span) => span.name)).toContain('POST /graphql FromProcess');
-      const afterKey = output.slice(output.indexOf(key) + key.length);
+      const afterKey = server.output().slice(server.output().indexOf(key) + key.length);
       const logLine = afterKey.split('\n').find((line) => line.includes('"FromProcess"'));
       expect(JSON.parse(logLine!)).toMatchObject({ level: 'info', msg: 'graphql request', operationName: 'FromProcess', status: 200 });
       expect(afterKey).not.toContain(key);

@@ -81,3 +81,18 @@ export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<Server
   }
   return { child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
 }
+
+/** Polls until `condition` holds; false when `timeoutMs` passes first. */
+export async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  for (let waited = 0; !condition(); waited += 100) {
+    if (waited >= timeoutMs) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return true;
+}
+
+/** The development key a first start prints on the last line of its output. */
+export async function printedKey(server: ServerProcess, timeoutMs = 90_000): Promise<string> {
+  await waitUntil(() => /cgk_\S+\s*$/.test(server.output()), timeoutMs);
+  return lastLine(server.output());
+}
