@@ -71,6 +71,7 @@ export function createGateway({
         account,
         rejectedKey: key !== null && account === null,
         prisma: database.prisma,
+        readRows: database.readRows,
         requestId: requestIdOf(request),
       };
     },

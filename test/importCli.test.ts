@@ -40,7 +40,7 @@ beforeAll(async () => {
   try {
     const created = await createAccountWithKey(database.prisma, 'Importer');
     key = created.key;
-    const audience = await createAudience({ prisma: database.prisma, accountId: created.account.id }, { name: 'From CSV', channel: 'SMS' });
+    const audience = await createAudience({ prisma: database.prisma, readRows: database.readRows, accountId: created.account.id }, { name: 'From CSV', channel: 'SMS' });
     audienceId = audience.id;
     audienceGlobalId = encodeGlobalId('Audience', audience.id);
   } finally {

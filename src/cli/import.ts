@@ -129,7 +129,7 @@ async function main(argv: string[]): Promise<number> {
       console.error('The API key is unknown or revoked. "npm run keys -- list" shows the keys; create one with "npm run keys -- create".');
       return 1;
     }
-    const scope = createRequestScope({ prisma: database.prisma, accountId: account.id });
+    const scope = createRequestScope({ prisma: database.prisma, readRows: database.readRows, accountId: account.id });
     const audience = await requireAudience(scope, audienceId, 'audience').catch((error: unknown) => {
       if (error instanceof AppError) return null;
       throw error;

@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { DatabaseConfig } from './config.js';
@@ -9,6 +10,12 @@ import { acquireDataDirLock } from './lock.js';
 /** A driver adapter factory for Prisma plus what must be closed when the process is done with it. */
 export interface OpenAdapter {
   factory: SqlMigrationAwareDriverAdapterFactory;
+  /**
+   * Rows of a read straight from the driver, when the driver allows it outside Prisma's transactions: the
+   * PostgreSQL pool does (every statement takes a connection of its own); PGlite has one connection,
+   * shared with any transaction Prisma has open, so its reads stay in Prisma's hands.
+   */
+  queryRows?: (text: string, values: unknown[]) => Promise<unknown[]>;
   close(): Promise<void>;
 }
 
@@ -39,7 +46,14 @@ export async function openAdapter(config: DatabaseConfig): Promise<OpenAdapter> 
     }
   }
   // A bounded connect timeout makes requests fail fast (SERVICE_UNAVAILABLE) while the server is unreachable.
-  const factory = new PrismaPg({ connectionString: config.url, max: config.poolSize, connectionTimeoutMillis: 3_000 });
-  // PrismaPg owns its pool; PrismaClient.$disconnect() ends it.
-  return { factory, close: async () => {} };
+  const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize, connectionTimeoutMillis: 3_000 });
+  // Prisma and the direct reads share one pool, so the server holds `poolSize` connections in all.
+  const factory = new PrismaPg(pool);
+  // An idle connection the server drops is the pool's to replace; unhandled, the event would end the process.
+  pool.on('error', () => {});
+  return {
+    factory,
+    queryRows: async (text, values) => (await pool.query({ text, values })).rows,
+    close: () => pool.end(),
+  };
 }

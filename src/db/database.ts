@@ -1,9 +1,10 @@
-import { PrismaClient } from './generated/client.js';
+import { type Prisma, PrismaClient } from './generated/client.js';
 import { openAdapter } from './adapters.js';
 import { type DatabaseConfig, databaseConfigFromEnv, describeDatabase } from './config.js';
 import { applyMigrations } from './migrations.js';
 
 export type { PrismaClient } from './generated/client.js';
+
 
 /**
  * The one place that knows whether the data is in PGlite or PostgreSQL. Everything above it sees a
@@ -11,12 +12,22 @@ export type { PrismaClient } from './generated/client.js';
  */
 export interface Database {
   prisma: PrismaClient;
+  /** The rows of a read-only statement (see `RowReader`). */
+  readRows: RowReader;
   config: DatabaseConfig;
   description: string;
   /** True when the database answers a trivial statement. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/**
+ * The rows of a read-only statement, outside any transaction, with the column types Prisma's `$queryRaw`
+ * gives (uuid and text as strings, timestamptz as Date, int as number, arrays as arrays). On PostgreSQL it
+ * skips Prisma's raw-query path: the hot reads (pages, counts, lookups by id) are most of a request's CPU
+ * there, and the driver's own rows are what Prisma would hand back after converting them twice.
+ */
+export type RowReader = <Row>(statement: Prisma.Sql) => Promise<Row[]>;
 
 export interface OpenDatabaseOptions {
   config?: DatabaseConfig;
@@ -43,9 +54,18 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
       (prisma as unknown as QueryEventSource).$on('query', (event) => onQuery(event.query));
     }
     await prisma.$connect();
+    const queryRows = adapter.queryRows;
+    const onQuery = options.onQuery;
+    const readRows: RowReader = queryRows
+      ? async <Row>(statement: Prisma.Sql) => {
+          onQuery?.(statement.text);
+          return (await queryRows(statement.text, statement.values)) as Row[];
+        }
+      : <Row>(statement: Prisma.Sql) => prisma.$queryRaw<Row[]>(statement);
     let closed = false;
     return {
       prisma,
+      readRows,
       config,
       description: describeDatabase(config),
       async ping() {

@@ -1,5 +1,5 @@
 import type { Account } from '../db/generated/client.js';
-import type { PrismaClient } from '../db/database.js';
+import type { PrismaClient, RowReader } from '../db/database.js';
 import { appError } from '../domain/errors.js';
 import { createRequestScope, type RequestScope } from '../services/loaders.js';
 
@@ -8,6 +8,7 @@ export interface GraphQLContext {
   /** The account the API key resolved to; null only while an unauthenticated introspection runs. */
   account: Account | null;
   prisma: PrismaClient;
+  readRows: RowReader;
   requestId: string;
   /** Made on first use: the account's scope with this request's loaders. */
   scope?: RequestScope;
@@ -16,6 +17,6 @@ export interface GraphQLContext {
 /** The request's account scope. The auth plugin rejects keyless data queries before this is reached. */
 export function accountScope(context: GraphQLContext): RequestScope {
   if (!context.account) throw appError('UNAUTHENTICATED');
-  context.scope ??= createRequestScope({ prisma: context.prisma, accountId: context.account.id });
+  context.scope ??= createRequestScope({ prisma: context.prisma, readRows: context.readRows, accountId: context.account.id });
   return context.scope;
 }

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { PrismaClient } from '../db/database.js';
+import type { RowReader } from '../db/database.js';
 import { type Keyset, type Page, type PageRequest, pageRequestKey, toPage } from '../domain/pagination.js';
 import { allOf, join, type Sql, sql } from './sql.js';
 
@@ -38,7 +38,7 @@ function keysetCondition(request: PageRequest): Sql | null {
   return parts.length ? join(parts, ' AND ') : null;
 }
 
-export function createConnectionLoader<Row extends Keyset, Filter>(prisma: PrismaClient, kind: ConnectionKind<Filter>) {
+export function createConnectionLoader<Row extends Keyset, Filter>(readRows: RowReader, kind: ConnectionKind<Filter>) {
   const pages = new DataLoader<PageKey<Filter>, Page<Row>, string>(
     async (keys) => {
       // Keys asking for the same page of different parents share a statement.
@@ -59,12 +59,12 @@ export function createConnectionLoader<Row extends Keyset, Filter>(prisma: Prism
           // only pays off for small parents. Through LATERAL it would have to plan for an average parent.
           const rows =
             parentIds.length === 1
-              ? await prisma.$queryRaw<Array<Row & { __parent: string }>>`
+              ? await readRows<Row & { __parent: string }>(sql`
                   SELECT ${parentIds[0]}::text AS "__parent", ${kind.columns} FROM ${kind.from}
                   WHERE ${kind.parentColumn} = ${parentIds[0]}::uuid AND ${conditions}
                   ORDER BY ${order}
-                  LIMIT ${request.size + 1}`
-              : await prisma.$queryRaw<Array<Row & { __parent: string }>>`
+                  LIMIT ${request.size + 1}`)
+              : await readRows<Row & { __parent: string }>(sql`
                   SELECT p.parent_id::text AS "__parent", r.*
                   FROM unnest(${parentIds}::uuid[]) AS p(parent_id)
                   CROSS JOIN LATERAL (
@@ -72,7 +72,7 @@ export function createConnectionLoader<Row extends Keyset, Filter>(prisma: Prism
                     WHERE ${kind.parentColumn} = p.parent_id AND ${conditions}
                     ORDER BY ${order}
                     LIMIT ${request.size + 1}
-                  ) AS r`;
+                  ) AS r`);
           const byParent = new Map<string, Row[]>();
           for (const { __parent, ...row } of rows) {
             byParent.set(__parent, [...(byParent.get(__parent) ?? []), row as unknown as Row]);
@@ -96,11 +96,11 @@ export function createConnectionLoader<Row extends Keyset, Filter>(prisma: Prism
       await Promise.all(
         [...groups.entries()].map(async ([group, members]) => {
           const parentIds = [...new Set(members.map((key) => key.parentId))];
-          const rows = await prisma.$queryRaw<Array<{ parent: string; total: number }>>`
+          const rows = await readRows<{ parent: string; total: number }>(sql`
             SELECT ${kind.parentColumn}::text AS parent, count(*)::int AS total
             FROM ${kind.from}
             WHERE ${kind.parentColumn} = ANY(${parentIds}::uuid[]) AND ${allOf([kind.where(members[0]!.filter)])}
-            GROUP BY 1`;
+            GROUP BY 1`);
           for (const row of rows) totals.set(`${row.parent}#${group}`, Number(row.total));
         }),
       );

@@ -79,26 +79,32 @@ function byId<T extends { id: string }>(ids: readonly string[], rows: T[]): (T |
  * cached can leak into another account's answer or go stale across requests.
  */
 export function createLoaders(scope: AccountScope) {
-  const { prisma, accountId } = scope;
+  const { readRows, accountId } = scope;
   return {
     audienceById: new DataLoader<string, Audience | null>(async (ids) =>
-      byId(ids, await prisma.audience.findMany({ where: { id: { in: [...ids] }, accountId } })),
+      byId(
+        ids,
+        await readRows<Audience>(sql`SELECT ${columns.audience} FROM audience t WHERE t.id = ANY(${[...ids]}::uuid[]) AND t.account_id = ${accountId}::uuid`),
+      ),
     ),
     contactById: new DataLoader<string, Contact | null>(async (ids) =>
-      byId(ids, await prisma.contact.findMany({ where: { id: { in: [...ids] }, accountId } })),
+      byId(
+        ids,
+        await readRows<Contact>(sql`SELECT ${columns.contact} FROM contact t WHERE t.id = ANY(${[...ids]}::uuid[]) AND t.account_id = ${accountId}::uuid`),
+      ),
     ),
     audienceContactById: new DataLoader<string, AudienceContactRow | null>(async (ids) =>
       byId(
         ids,
-        await prisma.$queryRaw<AudienceContactRow[]>`
+        await readRows<AudienceContactRow>(sql`
           SELECT ${columns.audienceContactWithNumber} FROM audience_contact t JOIN audience a ON a.id = t.audience_id
-          WHERE t.id = ANY(${[...ids]}::uuid[]) AND a.account_id = ${accountId}::uuid`,
+          WHERE t.id = ANY(${[...ids]}::uuid[]) AND a.account_id = ${accountId}::uuid`),
       ),
     ),
-    audiences: createConnectionLoader<Audience, AudienceFilter>(prisma, audienceKind),
-    audienceContacts: createConnectionLoader<AudienceContactRow, SearchFilter>(prisma, audienceContactKind),
-    contacts: createConnectionLoader<Contact, ContactFilter>(prisma, contactKind),
-    contactAudiences: createConnectionLoader<Audience, Record<string, never>>(prisma, contactAudienceKind),
+    audiences: createConnectionLoader<Audience, AudienceFilter>(readRows, audienceKind),
+    audienceContacts: createConnectionLoader<AudienceContactRow, SearchFilter>(readRows, audienceContactKind),
+    contacts: createConnectionLoader<Contact, ContactFilter>(readRows, contactKind),
+    contactAudiences: createConnectionLoader<Audience, Record<string, never>>(readRows, contactAudienceKind),
   };
 }
 
