@@ -13,7 +13,7 @@ import { isDatabaseUnreachable } from './db/unreachable.js';
 import { type HardeningConfig, hardeningConfigFromEnv } from './http/config.js';
 import { useIntrospectionSwitch, useOperationLimits } from './http/limits.js';
 import { inProcessRateLimiter, type RateLimiter, redisRateLimiter, useRateLimit } from './http/rateLimit.js';
-import { useCataloguedBodyLimit, useJsonOnlyPosts } from './http/requestGuards.js';
+import { useBodySizeLimit, useJsonOnlyPosts } from './http/requestGuards.js';
 import { useIdempotencyKeys } from './http/idempotency.js';
 import { graphiqlOptions, renderOfflineGraphiQL, useGraphiQLAssets } from './graphiql.js';
 import { usePersistedQueries } from './persistedQueries.js';
@@ -55,7 +55,8 @@ export function createGateway({
     : inProcessRateLimiter(rateSettings);
   return createYoga<Record<string, never>, GraphQLContext & AuthState>({
     schema,
-    maxRequestBodySize: hardening.maxBodyBytes,
+    // The limit is useBodySizeLimit's (below): yoga's would stream every body through a web TransformStream.
+    maxRequestBodySize: false,
     // Keys travel in headers, so multipart (file uploads, which this API has none of) is only a CSRF vector.
     multipart: false,
     cors: hardening.corsOrigins.length === 0 ? false : { origin: hardening.corsOrigins.includes('*') ? '*' : hardening.corsOrigins },
@@ -99,7 +100,7 @@ export function createGateway({
       useRateLimit(rateLimiter),
       { onDispose: () => rateLimiter.close() },
       useJsonOnlyPosts(),
-      useCataloguedBodyLimit(hardening.maxBodyBytes),
+      useBodySizeLimit(hardening.maxBodyBytes),
       usePersistedQueries(),
       useIntrospectionSwitch(hardening),
       useAuthentication(),

@@ -10,10 +10,11 @@ import { createLogger } from '../src/observability/logger.js';
 
 const limits = { maxDepth: 7, maxAliases: 3, maxTokens: 300, maxCost: 1000, maxBodyBytes: 20_000 };
 let app: TestApp;
+let key: string;
 
 beforeAll(async () => {
   app = await startTestApp({ hardening: limits });
-  await app.createAccount('Limits');
+  ({ key } = await app.createAccount('Limits'));
 });
 afterAll(() => app?.close());
 
@@ -113,6 +114,20 @@ describe('request body and content type', () => {
     const response = await post(stream, { 'content-type': 'application/json' }, { duplex: 'half' });
     expect(response.status).toBe(413);
     expect((await response.json()).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('a chunked body within the limit is read in full and answered', async () => {
+    const encoder = new TextEncoder();
+    const parts = ['{"query":"{ viewer ', '{ id } }","variables":', `{"p":"${'é'.repeat(100)}"}}`];
+    const stream = new ReadableStream({
+      start(controller) {
+        for (const part of parts) controller.enqueue(encoder.encode(part));
+        controller.close();
+      },
+    });
+    const response = await post(stream, { 'content-type': 'application/json', 'x-dexatel-key': key }, { duplex: 'half' });
+    expect(response.status).toBe(200);
+    expect((await response.json()).data.viewer.id).toEqual(expect.any(String));
   });
 
   it('POST bodies a browser may send cross-site without a preflight are UNSUPPORTED_CONTENT_TYPE (415): CSRF', async () => {
