@@ -197,12 +197,24 @@ describe.runIf(testEngine === 'pglite')('the server process (npm start) with OTE
         body: JSON.stringify({ query: 'query FromProcess { viewer { name } }' }),
       });
       expect(await response.json()).toEqual({ data: { viewer: { name: 'Development' } } });
+      // Log lines are written in batches: a quiet server still writes a line within moments...
+      const deadline = Date.now() + 5_000;
+      while (!server.output().includes('"FromProcess"') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(server.output()).toContain('"FromProcess"');
+      // ...and the line of a request answered just before SIGTERM is written on the way out.
+      const last = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-dexatel-key': key },
+        body: JSON.stringify({ query: 'query JustBeforeStop { viewer { name } }' }),
+      });
+      expect(last.status).toBe(200);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(receiver.spans.map((span) => span.name)).toContain('POST /graphql FromProcess');
       const afterKey = server.output().slice(server.output().indexOf(key) + key.length);
       const logLine = afterKey.split('\n').find((line) => line.includes('"FromProcess"'));
       expect(JSON.parse(logLine!)).toMatchObject({ level: 'info', msg: 'graphql request', operationName: 'FromProcess', status: 200 });
+      expect(afterKey).toContain('"JustBeforeStop"');
       expect(afterKey).not.toContain(key);
     } finally {
       child.kill('SIGKILL');
