@@ -7,6 +7,7 @@ import { cacheApiKeyAuthentication } from './services/apiKeyCache.js';
 import { schema } from './schema/index.js';
 import type { GraphQLContext } from './schema/context.js';
 import { useCataloguedCoercionErrors } from './schema/coercionErrors.js';
+import { useCompiledQueries } from './schema/compiledQueries.js';
 import { findAppError, internalServerError, toGraphQLError } from './schema/errors.js';
 import { appError } from './domain/errors.js';
 import { isDatabaseUnreachable } from './db/unreachable.js';
@@ -107,6 +108,7 @@ export function createGateway({
       useOperationLimits(hardening),
       useIdempotencyKeys(logger),
       useCataloguedCoercionErrors(),
+      useCompiledQueries(),
       {
         async onRequest({ url, fetchAPI, endResponse }) {
           // /health (process up) is yoga's own health check; /ready also asks the database.

@@ -350,7 +350,8 @@ describe('audiences', () => {
     expect(fromAcme.body.data.audiences.edges.map((edge: any) => edge.node.id)).not.toContain(made.spring.id);
   });
 
-  it('refuses an unknown channel filter with 1307', async () => {
+  it('refuses an unknown channel filter with 1307, also in a query already run (and compiled) with good variables', async () => {
+    expect((await app.gql(LIST, { channel: 'SMS' })).body.errors).toBeUndefined();
     expectError(await app.gql(LIST, { channel: 'PIGEON' }), validation(1307, 'channel'));
   });
 });
