@@ -1,5 +1,6 @@
 import type { AudienceContact } from '../db/generated/client.js';
 import {
+  type AudienceContactDetails,
   type AudienceContactInput,
   detailsToColumns,
   validateAudienceContact,
@@ -10,6 +11,7 @@ import { findOrCreateContactId, lockOwnedAudiences } from './contactRows.js';
 import { isUniqueViolation } from './errors.js';
 import type { RequestScope } from './loaders.js';
 import type { AccountScope } from './scope.js';
+import { columns } from './sql.js';
 
 export async function getAudienceContact(scope: RequestScope, id: string): Promise<AudienceContact | null> {
   return scope.loaders.audienceContactById.load(id);
@@ -24,6 +26,9 @@ export async function addAudienceContact(
   const contact = validateAudienceContact(input);
   const { number, ...details } = contact;
   try {
+    const [linked] = await linkExistingContact(scope, audienceId, number, details);
+    if (linked) return linked;
+    // No such audience, or no such contact yet: the transaction below creates the contact or says which.
     return await scope.prisma.$transaction(async (tx) => {
       const owned = await lockOwnedAudiences(tx, scope.accountId, [audienceId]);
       if (!owned.has(audienceId)) throw appError('AUDIENCE_NOT_FOUND', 'audienceId');
@@ -35,6 +40,21 @@ export async function addAudienceContact(
     if (isUniqueViolation(error)) throw appError('CONTACT_ALREADY_EXISTS', 'number');
     throw error;
   }
+}
+
+/**
+ * The common case of an add, an existing contact into an existing audience, as one statement instead of a
+ * transaction of four: both rows are locked (FOR SHARE) as the transaction's are, so a concurrent delete of
+ * either waits or wins cleanly; when either is missing nothing is inserted and no row comes back.
+ */
+function linkExistingContact(scope: AccountScope, audienceId: string, number: string, details: AudienceContactDetails) {
+  const { firstName = null, lastName = null, timestamp = null, date = null, tags = [] } = detailsToColumns(details);
+  return scope.prisma.$queryRaw<AudienceContact[]>`
+    WITH a AS (SELECT id FROM audience WHERE id = ${audienceId}::uuid AND account_id = ${scope.accountId}::uuid FOR SHARE),
+         c AS (SELECT id FROM contact WHERE account_id = ${scope.accountId}::uuid AND phone = ${number} FOR SHARE)
+    INSERT INTO audience_contact AS t (audience_id, contact_id, first_name, last_name, timestamp, date, tags)
+    SELECT a.id, c.id, ${firstName}, ${lastName}, ${timestamp}, ${date}, ${tags}::text[] FROM a, c
+    RETURNING ${columns.audienceContact}`;
 }
 
 /** Seed 002's PUT: an omitted field keeps its value, an explicit null clears it. */
