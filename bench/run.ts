@@ -83,7 +83,9 @@ async function main() {
   // One key drives all the load: the per-key rate limit (which PostGraphile has no equivalent of) is lifted,
   // so the benchmark measures throughput, not the limiter.
   const withoutRateLimit = { RATE_LIMIT_PER_SECOND: '1000000000', RATE_LIMIT_BURST: '1000000000' };
-  const us = await startServer('us', process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // The servers run the compiled build, as `npm start` does.
+  execSync('npm run build --silent', { stdio: 'inherit' });
+  const us = await startServer('us', process.execPath, ['dist/main.js'], {
     ...withoutRateLimit,
     DATABASE_URL: seeded.url,
     DATABASE_POOL_SIZE: String(settings.poolSize),
@@ -91,7 +93,7 @@ async function main() {
     NODE_ENV: 'production',
   });
   // The same number of database connections in all: split between the workers.
-  const usCluster = await startServer('us-cluster', process.execPath, ['--import', 'tsx', 'src/cluster.ts'], {
+  const usCluster = await startServer('us-cluster', process.execPath, ['dist/cluster.js'], {
     ...withoutRateLimit,
     DATABASE_URL: seeded.url,
     DATABASE_POOL_SIZE: String(settings.poolSize / 2),

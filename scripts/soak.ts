@@ -13,6 +13,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openDatabase } from '../src/db/database.js';
+import { execSync } from 'node:child_process';
 import { normalizePhone } from '../src/domain/phone.js';
 import { createAccountWithKey } from '../src/services/accounts.js';
 import { startServerProcess } from '../test/support/run.js';
@@ -39,6 +40,7 @@ function rssOf(pid: number): number {
 }
 
 async function main() {
+  execSync('npm run build --silent', { stdio: 'inherit' });
   const name = `cg_soak_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -159,7 +161,7 @@ async function main() {
     const all = samples.map((s) => s.ms);
     const fmt = (n: number) => n.toFixed(1);
     const report = [
-      `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}, PostgreSQL at ${new URL(ADMIN_URL).host}, the server as one process (\`node --import tsx src/main.ts\`, pool of 10). Other work shared the machine.`,
+      `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}, PostgreSQL at ${new URL(ADMIN_URL).host}, the server as one process (\`node dist/main.js\`, as npm start runs it, pool of 10). Other work shared the machine.`,
       '',
       `\`npm run soak\`: ${CLIENTS} concurrent clients, ${fmt(elapsed)} s, ${KEYS} API keys; each client loops over reads (an audience page with search, account-wide lists, \`node\`) and writes (add with Idempotency-Key, update, remove, 50-row import) on its own numbers.`,
       '',

@@ -18,7 +18,9 @@ if (!Number.isInteger(workers) || workers < 1) {
   process.exit(1);
 }
 
-cluster.setupPrimary({ exec: new URL('./main.ts', import.meta.url).pathname, execArgv: [...process.execArgv] });
+// The workers run what this file runs as: the compiled build (npm run start:cluster) or the TypeScript under tsx.
+const mainFile = import.meta.url.endsWith('.ts') ? './main.ts' : './main.js';
+cluster.setupPrimary({ exec: new URL(mainFile, import.meta.url).pathname, execArgv: [...process.execArgv] });
 let stopping = false;
 for (let i = 0; i < workers; i++) cluster.fork();
 console.log(`Contact Gateway cluster: ${workers} workers`);

@@ -6,7 +6,7 @@ import { decodeGlobalId } from '../src/schema/ids.js';
 import { createScratchDatabase } from './support/app.js';
 import { databaseEnv, startServerProcess } from './support/run.js';
 
-// The real entry point (src/main.ts) in a child process, stopped with SIGTERM while a large import runs.
+// The real entry point (dist/main.js, as npm start runs it) in a child process, stopped with SIGTERM while a large import runs.
 
 const IMPORT = `mutation ($input: ImportAudienceContactsInput!) { importAudienceContacts(input: $input) { importedCount rejected { index } } }`;
 const rows = (count: number, offset: number) =>

@@ -63,7 +63,8 @@ export interface ServerProcess {
  */
 export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // The compiled build, as `npm start` runs it; test/support/globalSetup.ts builds it before the suite.
+  const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: projectRoot,
     env: { ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
