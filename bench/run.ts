@@ -5,7 +5,8 @@
  * failed or the three disagree about an answer, so the quick mode in CI keeps the benchmark honest.
  */
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import os from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -170,14 +171,17 @@ function fmt(m: Measured): string {
 }
 
 async function startServer(target: Server, command: string, args: string[], env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The servers' output goes to a file, not to this process: this process is busy driving the load, and a
+  // pipe it reads late fills up and makes the server under test wait on its own log writes.
+  const logFile = path.join(os.tmpdir(), `contact-gateway-bench-${target}.log`);
+  const logFd = openSync(logFile, 'w');
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
   children.push(child);
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  const output = () => readFileSync(logFile, 'utf8');
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${target} exited at start:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`${target} exited at start:\n${output()}`);
     try {
       const response = await fetch(`http://127.0.0.1:${ports[target]}/graphql`, {
         method: 'POST',
@@ -193,7 +197,7 @@ async function startServer(target: Server, command: string, args: string[], env:
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`${target} did not start within a minute:\n${output}`);
+  throw new Error(`${target} did not start within a minute:\n${output()}`);
 }
 
 function stopChildren() {

@@ -26,12 +26,15 @@ let stdout: DestinationStream | undefined;
 
 /**
  * Standard output, written a batch at a time: lines wait at most 100 ms (or until 16 KB gather), then go
- * out in one write. A synchronous write per request line was 5 % of a small query's CPU under load. What is
- * pending is written when the process exits, by any means but SIGKILL. One per process: it is stdout.
+ * out in one asynchronous write. A synchronous write per request line was 5 % of a small query's CPU under
+ * load. What is pending is written synchronously when the process exits, by any means but SIGKILL. One
+ * per process: it is stdout.
  */
 export function batchedStdout(): DestinationStream {
   if (stdout) return stdout;
-  const target = pino.destination({ sync: true });
+  // Asynchronous: when the reader of stdout falls behind (a full pipe), a synchronous write would stall
+  // every request for 100 ms at a time (sonic-boom's retry); this one queues instead.
+  const target = pino.destination({ sync: false });
   let pending: string[] = [];
   let bytes = 0;
   let timer: NodeJS.Timeout | null = null;
@@ -44,7 +47,14 @@ export function batchedStdout(): DestinationStream {
     bytes = 0;
     target.write(text);
   };
-  process.on('exit', flush);
+  process.on('exit', () => {
+    flush();
+    try {
+      target.flushSync();
+    } catch {
+      // Not open yet, or already closed: nothing more can be written on the way out.
+    }
+  });
   stdout = {
     write(line: string) {
       pending.push(line);
