@@ -96,11 +96,19 @@ export function createConnectionLoader<Row extends Keyset, Filter>(readRows: Row
       await Promise.all(
         [...groups.entries()].map(async ([group, members]) => {
           const parentIds = [...new Set(members.map((key) => key.parentId))];
-          const rows = await readRows<{ parent: string; total: number }>(sql`
-            SELECT ${kind.parentColumn}::text AS parent, count(*)::int AS total
-            FROM ${kind.from}
-            WHERE ${kind.parentColumn} = ANY(${parentIds}::uuid[]) AND ${allOf([kind.where(members[0]!.filter)])}
-            GROUP BY 1`);
+          const conditions = allOf([kind.where(members[0]!.filter)]);
+          // A count per parent, each its own index(-only) scan, rather than one GROUP BY over all their rows:
+          // for 50 audiences of ~700 contacts the GROUP BY read 35,000 rows from the heap (35 ms in EXPLAIN
+          // ANALYZE), the per-parent counts only the index (6 ms). A lone parent is named directly, as in pages.
+          const rows =
+            parentIds.length === 1
+              ? await readRows<{ parent: string; total: number }>(sql`
+                  SELECT ${parentIds[0]}::text AS parent, count(*)::int AS total
+                  FROM ${kind.from} WHERE ${kind.parentColumn} = ${parentIds[0]}::uuid AND ${conditions}`)
+              : await readRows<{ parent: string; total: number }>(sql`
+                  SELECT p.parent_id::text AS parent,
+                    (SELECT count(*) FROM ${kind.from} WHERE ${kind.parentColumn} = p.parent_id AND ${conditions})::int AS total
+                  FROM unnest(${parentIds}::uuid[]) AS p(parent_id)`);
           for (const row of rows) totals.set(`${row.parent}#${group}`, Number(row.total));
         }),
       );
