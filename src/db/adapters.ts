@@ -6,6 +6,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { DatabaseConfig } from './config.js';
 import { acquireDataDirLock } from './lock.js';
+import { readTypes } from './timestamps.js';
 
 /** A driver adapter factory for Prisma plus what must be closed when the process is done with it. */
 export interface OpenAdapter {
@@ -53,7 +54,7 @@ export async function openAdapter(config: DatabaseConfig): Promise<OpenAdapter> 
   pool.on('error', () => {});
   return {
     factory,
-    queryRows: async (text, values) => (await pool.query({ text, values })).rows,
+    queryRows: async (text, values) => (await pool.query({ text, values, types: readTypes })).rows,
     close: () => pool.end(),
   };
 }
