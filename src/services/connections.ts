@@ -45,7 +45,9 @@ export function createConnectionLoader<Row extends Keyset, Filter>(readRows: Row
       const groups = new Map<string, PageKey<Filter>[]>();
       for (const key of keys) {
         const group = `${pageRequestKey(key.request)}#${kind.filterKey(key.filter)}`;
-        groups.set(group, [...(groups.get(group) ?? []), key]);
+        const members = groups.get(group);
+        if (members) members.push(key);
+        else groups.set(group, [key]);
       }
       const results = new Map<PageKey<Filter>, Page<Row>>();
       await Promise.all(
@@ -73,9 +75,12 @@ export function createConnectionLoader<Row extends Keyset, Filter>(readRows: Row
                     ORDER BY ${order}
                     LIMIT ${request.size + 1}
                   ) AS r`);
+          // Rows keep their `__parent` column: copying each row without it cost more than the column does.
           const byParent = new Map<string, Row[]>();
-          for (const { __parent, ...row } of rows) {
-            byParent.set(__parent, [...(byParent.get(__parent) ?? []), row as unknown as Row]);
+          for (const row of rows) {
+            const siblings = byParent.get(row.__parent);
+            if (siblings) siblings.push(row);
+            else byParent.set(row.__parent, [row]);
           }
           for (const key of group) results.set(key, toPage(byParent.get(key.parentId) ?? [], request));
         }),
