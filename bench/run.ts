@@ -151,10 +151,11 @@ async function main() {
     log(`${scenario.key}: ${SERVERS.map((server) => `${server} ${fmt(measured[server])}`).join(' | ')}${floor ? ` | floor ${fmt(floor)}` : ''}`);
   }
 
+  const afterReads = rss.us.read();
   const imported = await importThroughApi(seeded, pool);
   const copied = await importByCopy(seeded, pool);
   log(`import: API ${imported.rowsPerSecond.toFixed(0)} rows/s, COPY ${copied.rowsPerSecond.toFixed(0)} rows/s`);
-  const memory = { us: rss.us.stop(), 'us-cluster': rss['us-cluster'].stop() };
+  const memory = { us: { ...rss.us.stop(), readsMaxMb: afterReads.sampledMaxMb }, 'us-cluster': rss['us-cluster'].stop() };
 
   const environment = await describeEnvironment(pool);
   await pool.end();
@@ -368,10 +369,13 @@ function sampleRss(pids: number[]) {
     }, 0);
   let max = 0;
   const timer = setInterval(() => (max = Math.max(max, read('VmRSS'))), 250);
+  const reading = () => ({ sampledMaxMb: max, peakMb: read('VmHWM'), endMb: read('VmRSS') });
   return {
+    /** What was sampled so far, sampling on. */
+    read: reading,
     stop() {
       clearInterval(timer);
-      return { sampledMaxMb: max, peakMb: read('VmHWM'), endMb: read('VmRSS') };
+      return reading();
     },
   };
 }
@@ -423,7 +427,7 @@ interface ReportInput {
   results: Result[];
   imported: ImportResult;
   copied: ImportResult;
-  memory: Record<'us' | 'us-cluster', Memory>;
+  memory: { us: Memory & { readsMaxMb: number }; 'us-cluster': Memory };
   environment: Awaited<ReturnType<typeof describeEnvironment>>;
   deepRow: number;
   disagreements: string[];
@@ -464,7 +468,7 @@ function renderReport({ seeded, results, imported, copied, memory, environment, 
   }
   lines.push(
     `Import: importAudienceContacts ${n(imported.rows)} rows in ${n(settings.importBatch)}-row calls (one process): ${n(imported.rowsPerSecond)} rows/s (${n(imported.seconds, 1)} s); COPY floor ${n(copied.rowsPerSecond)} rows/s (${n(copied.seconds, 1)} s); us/floor ${ratio(imported.rowsPerSecond, copied.rowsPerSecond)}.`,
-    `Memory (RSS) of our server: one process ${n(memory.us.endMb)} MB at the end, ${n(memory.us.sampledMaxMb)} MB highest sampled under load, ${n(memory.us.peakMb)} MB peak; ` +
+    `Memory (RSS) of our server: one process ${n(memory.us.endMb)} MB at the end, ${n(memory.us.sampledMaxMb)} MB highest sampled under load (${n(memory.us.readsMaxMb)} MB during the read and write scenarios, before the import), ${n(memory.us.peakMb)} MB peak; ` +
       `cluster (primary + 2 workers) ${n(memory['us-cluster'].endMb)} MB at the end, ${n(memory['us-cluster'].sampledMaxMb)} MB highest sampled.`,
     `Failed requests: ${results.reduce((sum, r) => sum + SERVERS.reduce((t, server) => t + r.measured[server].errors, 0), 0)}. Answers of us, PostGraphile and the floor ${disagreements.length ? `differ: ${disagreements.join('; ')}` : 'agree on request 0 of every read scenario'}.`,
   );
