@@ -73,6 +73,10 @@ async function main() {
     [...Object.values(writeAudienceId), seededUuid('import-api'), seededUuid('import-copy')],
   ]);
   await pool.query(`DELETE FROM contact WHERE phone LIKE '+1206%' OR phone LIKE '+1425%'`);
+  // Where autovacuum is off (this workplace's PostgreSQL runs with `autovacuum = off`) or has not come round
+  // yet, the dead rows of every earlier run stay behind: after three reruns and some imports, 1.5 million
+  // dead audience contacts had slowed (a)'s floor statement from 229 to 81 req/s. They go before measuring.
+  await pool.query('VACUUM (ANALYZE) audience_contact, contact, audience');
   for (const [target, id] of Object.entries(writeAudienceId)) {
     await pool.query(`INSERT INTO audience (id, account_id, name, name_key, channel) VALUES ($1, $2, $3, lower($3), 'SMS')`, [
       id,
