@@ -12,7 +12,7 @@ import { findAppError, internalServerError, toGraphQLError } from './schema/erro
 import { appError } from './domain/errors.js';
 import { isDatabaseUnreachable } from './db/unreachable.js';
 import { type HardeningConfig, hardeningConfigFromEnv } from './http/config.js';
-import { useIntrospectionSwitch, useOperationLimits } from './http/limits.js';
+import { useDocumentShapeLimits, useIntrospectionSwitch, useOperationLimits } from './http/limits.js';
 import { inProcessRateLimiter, type RateLimiter, redisRateLimiter, useRateLimit } from './http/rateLimit.js';
 import { useBodySizeLimit, useJsonOnlyPosts } from './http/requestGuards.js';
 import { useIdempotencyKeys } from './http/idempotency.js';
@@ -102,6 +102,7 @@ export function createGateway({
       { onDispose: () => rateLimiter.close() },
       useJsonOnlyPosts(),
       useBodySizeLimit(hardening.maxBodyBytes),
+      useDocumentShapeLimits(hardening),
       usePersistedQueries(),
       useIntrospectionSwitch(hardening),
       useAuthentication(),

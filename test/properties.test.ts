@@ -122,13 +122,14 @@ describe('field rules (pure)', () => {
   });
 });
 
-describe('GraphQL variables over HTTP (real server and database)', () => {
+describe('GraphQL requests over HTTP (real server and database)', () => {
   let app: TestApp;
   let audienceId: string;
+  let key: string;
 
   beforeAll(async () => {
     app = await startTestApp({ hardening: { rateLimitBurst: 100_000, rateLimitPerSecond: 100_000 } });
-    await app.createAccount('Properties');
+    ({ key } = await app.createAccount('Properties'));
     const created = await app.gql('mutation { createAudience(input: { name: "Fuzzed", channel: SMS }) { audience { id } } }');
     audienceId = created.body.data.createAudience.audience.id;
   });
@@ -192,4 +193,77 @@ describe('GraphQL variables over HTTP (real server and database)', () => {
       for (const value of [row.timestamp, row.date]) if (value !== null) expect(characterCount(value)).toBeLessThanOrEqual(limits.customValueLength);
     }
   }, 120_000);
+
+  /** Openers of every kind a document can nest: selection sets, inline fragments, list and object literals. */
+  const opener = fc.constantFrom('selection', 'inline', 'list', 'object');
+  const nestedDocument = (kinds: string[]): string => {
+    // Values nest inside an argument, selections inside viewer; each kind closes with its own bracket.
+    let open = '';
+    let close = '';
+    let inValue = false;
+    for (const kind of kinds) {
+      if (!inValue && (kind === 'list' || kind === 'object')) {
+        open += 'nodes(ids: ';
+        close = ') { id }' + close;
+        inValue = true;
+      }
+      if (inValue) {
+        open += kind === 'object' ? '{ a: ' : '[';
+        close = (kind === 'object' ? ' }' : ']') + close;
+      } else {
+        open += kind === 'inline' ? '... on Query { ' : 'viewer { ';
+        close = ' }' + close;
+      }
+    }
+    return `{ ${open}${inValue ? '"x"' : '__typename'}${close} }`;
+  };
+
+  it('documents and JSON nested to any depth never give a 5xx; past limits.nesting they are QUERY_TOO_DEEP / INPUT_TOO_DEEP', async () => {
+    const depth = fc.oneof(fc.integer({ min: 1, max: limits.nesting + 20 }), fc.integer({ min: 1, max: 4_000 }));
+    await fc.assert(
+      fc.asyncProperty(depth, fc.array(opener, { minLength: 1, maxLength: 8 }), fc.boolean(), async (levels, pattern, asVariables) => {
+        // The openers repeat `pattern` (a short counterexample when one is found).
+        const kinds = Array.from({ length: levels }, (_, i) => pattern[i % pattern.length]!);
+        let response;
+        let deep: boolean;
+        let expected: string;
+        if (asVariables) {
+          // JSON objects and arrays in turn, written by hand: JSON.stringify recurses too.
+          const open = kinds.slice(0, levels).map((kind) => (kind === 'list' || kind === 'inline' ? '[' : '{"a":')).join('');
+          const close = [...kinds.slice(0, levels)].reverse().map((kind) => (kind === 'list' || kind === 'inline' ? ']' : '}')).join('');
+          const raw = await fetch(`${app.url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-dexatel-key': key },
+            body: `{"query":"query ($id: ID!) { node(id: $id) { id } }","variables":{"id":${open}1${close}}}`,
+          });
+          response = { status: raw.status, body: (await raw.json()) as any };
+          deep = levels + 1 > limits.nesting; // the variables object is a level of its own
+          expected = 'INPUT_TOO_DEEP';
+        } else {
+          const document = nestedDocument(kinds.slice(0, levels));
+          response = await app.gql(document);
+          // The outer brace, and `nodes(` once a value starts, count too: measure the document as written.
+          deep = maxNesting(document) > limits.nesting;
+          expected = 'QUERY_TOO_DEEP';
+        }
+        expect(response.status, JSON.stringify(response.body).slice(0, 300)).toBeLessThan(500);
+        const codes = (response.body.errors ?? []).map((error: any) => error.extensions?.code);
+        expect(codes).not.toContain('INTERNAL_SERVER_ERROR');
+        if (deep) expect(codes).toEqual([expected]);
+        else expect(codes).not.toContain(expected);
+      }),
+      { numRuns: 150 },
+    );
+  }, 120_000);
 });
+
+/** The deepest nesting of braces, brackets and parentheses in a text without strings containing them. */
+function maxNesting(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (const c of text) {
+    if (c === '{' || c === '[' || c === '(') deepest = Math.max(deepest, ++depth);
+    else if (c === '}' || c === ']' || c === ')') depth--;
+  }
+  return deepest;
+}

@@ -96,6 +96,36 @@ describe('errors', () => {
   });
 });
 
+describe('nesting: no request shape recurses past limits.nesting', () => {
+  // Every root field's own request (the walk below), made hostile: its selection wrapped in 3,000 inline
+  // fragments, and its variables nested 3,000 deep. Both are refused before anything recurses over them.
+  it('every root field, wrapped in 3,000 inline fragments, is QUERY_TOO_DEEP (400) and writes nothing', async () => {
+    const before = await app.database.prisma.audience.count();
+    for (const [field, { query, variables }] of Object.entries(FOREIGN_CASES)) {
+      const open = query.indexOf('{');
+      const wrapped = `${query.slice(0, open + 1)}${' ... on %s {'.repeat(3_000)}${query.slice(open + 1, -1)}${' }'.repeat(3_000)} }`
+        .replaceAll('%s', query.startsWith('mutation') ? 'Mutation' : 'Query');
+      const response = await app.gql(wrapped, variables(), { key: a.key });
+      expect(response.status, field).toBe(400);
+      expectError(response, { code: 'QUERY_TOO_DEEP', status: 400 });
+    }
+    expect(await app.database.prisma.audience.count()).toBe(before);
+  });
+
+  it('every root field with its variables nested 3,000 deep is INPUT_TOO_DEEP (400)', async () => {
+    const deep = `${'['.repeat(3_000)}1${']'.repeat(3_000)}`;
+    for (const [field, { query }] of Object.entries(FOREIGN_CASES)) {
+      const response = await fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-dexatel-key': a.key },
+        body: `{"query":${JSON.stringify(query)},"variables":{"id":${deep},"ids":${deep}}}`,
+      });
+      expect(response.status, field).toBe(400);
+      expect(((await response.json()) as any).errors[0].extensions, field).toEqual({ code: 'INPUT_TOO_DEEP', status: 400 });
+    }
+  });
+});
+
 // Every root field of the schema, with B's key on A's ids. A field added to the schema without a case
 // here fails the first test, so the walk stays complete.
 const FOREIGN_CASES: Record<string, { query: string; variables: () => Record<string, unknown> }> = {

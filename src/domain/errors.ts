@@ -43,6 +43,7 @@ export const errorCatalogue = {
   // Limits: what one client may ask of the gateway (src/http/limits.ts, rateLimit.ts, bodyLimit.ts)
   QUERY_TOO_DEEP: { code: 'QUERY_TOO_DEEP', numericCode: null, status: 400, message: 'The query is nested too deeply', httpStatus: true },
   QUERY_TOO_MANY_ALIASES: { code: 'QUERY_TOO_MANY_ALIASES', numericCode: null, status: 400, message: 'The query uses too many aliases', httpStatus: true },
+  INPUT_TOO_DEEP: { code: 'INPUT_TOO_DEEP', numericCode: null, status: 400, message: 'The request JSON is nested too deeply', httpStatus: true },
   QUERY_TOO_MANY_TOKENS: { code: 'QUERY_TOO_MANY_TOKENS', numericCode: null, status: 400, message: 'The query document is too long', httpStatus: true },
   QUERY_TOO_COMPLEX: { code: 'QUERY_TOO_COMPLEX', numericCode: null, status: 400, message: 'The query would cost too much: ask for smaller pages or fewer fields', httpStatus: true },
   RATE_LIMITED: { code: 'RATE_LIMITED', numericCode: null, status: 429, message: 'Too many requests for this API key: retry after the time in the Retry-After header', httpStatus: true },

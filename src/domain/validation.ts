@@ -13,6 +13,13 @@ export const limits = {
   importRows: 10_000,
   pageSize: 100,
   defaultPageSize: 50,
+  /**
+   * Deepest nesting a request may have: braces, brackets and parentheses in a GraphQL document (fragment
+   * spreads count as a level), objects and arrays in JSON (variables, extensions, REST bodies). graphql-js
+   * parses recursively and overflowed the stack at about 2,000 levels inside the server (HTTP 500); no real
+   * query comes near 100 (the field-depth limit is 12).
+   */
+  nesting: 100,
 } as const;
 
 /** Length in characters as a person counts them (code points), not UTF-16 units. */

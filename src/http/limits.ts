@@ -20,6 +20,8 @@ import { appError, type ErrorName } from '../domain/errors.js';
 import { limits } from '../domain/validation.js';
 import { toGraphQLError } from '../schema/errors.js';
 import type { HardeningConfig } from './config.js';
+import { jsonNestsDeeperThan, scanDocument } from './nesting.js';
+import { inputTooDeep } from './requestGuards.js';
 
 export interface OperationMeasure {
   depth: number;
@@ -108,13 +110,12 @@ export function brokenLimit(measure: OperationMeasure, config: HardeningConfig):
 export function useOperationLimits(config: HardeningConfig): Plugin {
   return {
     onParse({ setParseFn }) {
+      // useDocumentShapeLimits has scanned the document already; the parser's own token limit stays as a backstop.
       setParseFn((source, options) => {
         try {
           return parse(source, { ...options, maxTokens: config.maxTokens });
         } catch (error) {
-          if (error instanceof GraphQLError && /Document contains more th\w+ \d+ tokens/.test(error.message)) {
-            throw toGraphQLError(appError('QUERY_TOO_MANY_TOKENS', undefined, `The query document is too long: at most ${config.maxTokens} tokens`));
-          }
+          if (error instanceof GraphQLError && /Document contains more th\w+ \d+ tokens/.test(error.message)) throw tooManyTokens(config);
           throw error;
         }
       });
@@ -130,6 +131,35 @@ export function useOperationLimits(config: HardeningConfig): Plugin {
       }[broken as 'QUERY_TOO_DEEP' | 'QUERY_TOO_MANY_ALIASES' | 'QUERY_TOO_COMPLEX'];
       const message = `${appError(broken).message} (${detail})`;
       setResultAndStopExecution({ errors: [toGraphQLError(appError(broken, undefined, message))] });
+    },
+  };
+}
+
+function tooManyTokens(config: HardeningConfig) {
+  return toGraphQLError(appError('QUERY_TOO_MANY_TOKENS', undefined, `The query document is too long: at most ${config.maxTokens} tokens`));
+}
+
+/**
+ * The shape of a request before anything recursive reads it: the document's tokens and nesting (graphql-js
+ * parses recursively and overflowed the stack at about 2,000 levels, answering 500), and the nesting of the
+ * JSON variables and extensions. Checked on the request's parameters, before a persisted query is stored
+ * and before the parser runs: errors raised there keep their HTTP status (yoga marks parse errors as
+ * spec errors, which a client accepting only application/json would get with 200).
+ */
+export function useDocumentShapeLimits(config: HardeningConfig): Plugin {
+  const tooDeep = () =>
+    toGraphQLError(
+      appError('QUERY_TOO_DEEP', undefined, `${appError('QUERY_TOO_DEEP').message}: at most ${limits.nesting} levels of braces, brackets, parentheses and fragment spreads`),
+    );
+  return {
+    onParams({ params }) {
+      if (jsonNestsDeeperThan(params.variables, limits.nesting) || jsonNestsDeeperThan(params.extensions, limits.nesting)) {
+        throw toGraphQLError(inputTooDeep());
+      }
+      if (typeof params.query !== 'string') return;
+      const scan = scanDocument(params.query, config.maxTokens, limits.nesting);
+      if (scan === 'too-many-tokens') throw tooManyTokens(config);
+      if (scan === 'too-deep') throw tooDeep();
     },
   };
 }

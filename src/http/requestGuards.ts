@@ -1,6 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
 import { appError } from '../domain/errors.js';
+import { limits } from '../domain/validation.js';
 import { toGraphQLError } from '../schema/errors.js';
 
 const JSON_CONTENT_TYPES = ['application/json', 'application/graphql+json', 'application/graphql-response+json'];
@@ -65,3 +66,9 @@ async function readAtMost(request: Request, limit: number): Promise<string | nul
   }
   return Buffer.concat(chunks, length).toString('utf8');
 }
+
+/** The refusal of JSON nested past `limits.nesting`, whichever front received it. */
+export function inputTooDeep() {
+  return appError('INPUT_TOO_DEEP', undefined, `${appError('INPUT_TOO_DEEP').message}: at most ${limits.nesting} levels of objects and arrays`);
+}
+

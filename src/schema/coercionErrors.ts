@@ -39,6 +39,7 @@ function literalPath(error: GraphQLError): string[] | null {
     if (value.kind === Kind.OBJECT) for (const field of value.fields) search(field.value, [...path, field.name.value]);
     if (value.kind === Kind.LIST) value.values.forEach((item, index) => search(item, [...path.slice(0, -1), `${path.at(-1)}[${index}]`]));
   };
+  // The source passed useDocumentShapeLimits, so this parse and `search` recurse at most limits.nesting deep.
   try {
     visit(parse(error.source), {
       Argument(node) {
