@@ -11,7 +11,7 @@ export interface RunningServer {
 }
 
 export async function listen(gateway: Gateway, port: number, host = '0.0.0.0'): Promise<RunningServer> {
-  const server = createServer(gateway);
+  const server = createServer(gateway.listener);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);

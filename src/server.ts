@@ -1,9 +1,11 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
 import type { Database } from './db/database.js';
 import { type AuthState, presentedApiKey, useAuthentication } from './auth.js';
 import { authenticateApiKey } from './services/accounts.js';
-import { cacheApiKeyAuthentication } from './services/apiKeyCache.js';
+import { type Authenticate, cacheApiKeyAuthentication } from './services/apiKeyCache.js';
+import { createRestFront } from './rest/app.js';
 import { schema } from './schema/index.js';
 import type { GraphQLContext } from './schema/context.js';
 import { useCataloguedCoercionErrors } from './schema/coercionErrors.js';
@@ -38,22 +40,66 @@ export interface GatewayOptions {
   tracing?: Tracing;
 }
 
-export type Gateway = YogaServerInstance<Record<string, never>, GraphQLContext & AuthState>;
+export type GraphQLFront = YogaServerInstance<Record<string, never>, GraphQLContext & AuthState>;
 
-export function createGateway({
-  database,
-  logger = createLogger(),
-  metrics = createMetrics(),
-  tracing,
-  apiKeyCacheTtlMs = 0,
-  hardening = hardeningConfigFromEnv(),
-}: GatewayOptions): Gateway {
-  const graphqlEndpoint = '/graphql';
+/** Both fronts behind one Node request listener: /v1 is the REST API, everything else yoga's. */
+export interface Gateway {
+  listener: (req: IncomingMessage, res: ServerResponse) => void;
+  graphql: GraphQLFront;
+  dispose(): Promise<void>;
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const {
+    database,
+    logger = createLogger(),
+    metrics = createMetrics(),
+    tracing,
+    apiKeyCacheTtlMs = 0,
+    hardening = hardeningConfigFromEnv(),
+  } = options;
+  // One key cache and one rate-limit bucket per key for both fronts.
   const authenticate = cacheApiKeyAuthentication((key) => authenticateApiKey(database.prisma, key), { ttlMs: apiKeyCacheTtlMs });
   const rateSettings = { perSecond: hardening.rateLimitPerSecond, burst: hardening.rateLimitBurst };
   const rateLimiter: RateLimiter = hardening.redisUrl
     ? redisRateLimiter(hardening.redisUrl, rateSettings, logger)
     : inProcessRateLimiter(rateSettings);
+  const shared = { database, logger, metrics, tracing, hardening, authenticate, rateLimiter };
+  const graphql = createGraphQLFront(shared);
+  const rest = createRestFront(shared);
+  return {
+    listener: (req, res) => {
+      if (req.url?.startsWith('/v1/') || req.url === '/v1') void rest(req, res);
+      else void graphql(req, res);
+    },
+    graphql,
+    async dispose() {
+      await graphql.dispose();
+      await rateLimiter.close();
+    },
+  };
+}
+
+interface FrontDependencies {
+  database: Database;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  tracing?: Tracing;
+  hardening: HardeningConfig;
+  authenticate: Authenticate;
+  rateLimiter: RateLimiter;
+}
+
+function createGraphQLFront({
+  database,
+  logger,
+  metrics,
+  tracing,
+  hardening,
+  authenticate,
+  rateLimiter,
+}: FrontDependencies): GraphQLFront {
+  const graphqlEndpoint = '/graphql';
   return createYoga<Record<string, never>, GraphQLContext & AuthState>({
     schema,
     // The limit is useBodySizeLimit's (below): yoga's would stream every body through a web TransformStream.
@@ -99,7 +145,6 @@ export function createGateway({
       useRequestObserver({ logger, metrics, tracing, graphqlEndpoint }),
       useGraphiQLAssets(),
       useRateLimit(rateLimiter),
-      { onDispose: () => rateLimiter.close() },
       useJsonOnlyPosts(),
       useBodySizeLimit(hardening.maxBodyBytes),
       useDocumentShapeLimits(hardening),

@@ -51,6 +51,11 @@ export const errorCatalogue = {
   INTROSPECTION_DISABLED: { code: 'INTROSPECTION_DISABLED', numericCode: null, status: 400, message: 'Introspection is disabled on this server', httpStatus: true },
   UNSUPPORTED_CONTENT_TYPE: { code: 'UNSUPPORTED_CONTENT_TYPE', numericCode: null, status: 415, message: 'POST requests must be JSON (content-type: application/json)', httpStatus: true },
 
+  // REST requests (src/rest/): what a body or query string must look like before any rule applies.
+  MALFORMED_JSON: { code: 'INVALID_REQUEST', numericCode: null, status: 400, message: 'The request body is not valid JSON', httpStatus: true },
+  REQUEST_INVALID: { code: 'INVALID_REQUEST', numericCode: null, status: 400, message: 'The request does not have the expected shape', httpStatus: true },
+  ROUTE_NOT_FOUND: { code: 'NOT_FOUND', numericCode: null, status: 404, message: 'No such endpoint: see /v1/openapi.json', httpStatus: true },
+
   // Idempotency-Key on mutations (src/http/idempotency.ts)
   IDEMPOTENCY_KEY_INVALID: { code: 'IDEMPOTENCY_KEY_INVALID', numericCode: null, status: 400, message: 'Idempotency-Key must be 1 to 255 visible ASCII characters', httpStatus: true },
   IDEMPOTENCY_KEY_REUSED: { code: 'IDEMPOTENCY_KEY_REUSED', numericCode: null, status: 422, message: 'This Idempotency-Key was used with a different request: use a new key for a new request', httpStatus: true },

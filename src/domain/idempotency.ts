@@ -23,6 +23,11 @@ export function requestFingerprint(params: { query?: unknown; operationName?: un
     .digest('hex');
 }
 
+/** The same for a REST call: method, path with its query string, and the parsed body. */
+export function restRequestFingerprint(request: { method: string; path: string; body: unknown }): string {
+  return createHash('sha256').update(canonicalJson(request)).digest('hex');
+}
+
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {

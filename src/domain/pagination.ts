@@ -1,4 +1,5 @@
 import { appError } from './errors.js';
+import { isUuid } from './ids.js';
 import { limits } from './validation.js';
 
 /** A position in a connection ordered by (createdAt, id): a total order, stable under inserts. */
@@ -23,7 +24,6 @@ export interface PageArgs {
 }
 
 const CURSOR_VERSION = 'k1';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function encodeCursor(row: Keyset): string {
   return Buffer.from(`${CURSOR_VERSION}:${row.createdAt.getTime()}:${row.id}`, 'utf8').toString('base64url');
@@ -33,7 +33,7 @@ export function decodeCursor(cursor: string, field: string): Keyset {
   const decoded = /^[A-Za-z0-9_-]{1,200}={0,2}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   const [version, millis, id, ...rest] = decoded.split(':');
   const time = Number(millis);
-  if (version !== CURSOR_VERSION || rest.length || !id || !UUID.test(id) || !/^\d{1,15}$/.test(millis ?? '') || !Number.isSafeInteger(time)) {
+  if (version !== CURSOR_VERSION || rest.length || !id || !isUuid(id) || !/^\d{1,15}$/.test(millis ?? '') || !Number.isSafeInteger(time)) {
     throw appError('CURSOR_INVALID', field);
   }
   return { createdAt: new Date(time), id };

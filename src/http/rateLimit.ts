@@ -103,20 +103,28 @@ export function redisRateLimiter(url: string, settings: TokenBucketSettings, log
   };
 }
 
+/** The bucket a request spends from: its API key's (by hash: the key itself is never kept), or its address's. */
+export function rateLimitBucket(headers: Headers, remoteAddress: string | undefined): string {
+  const key = presentedApiKey(headers);
+  return key ? `key:${hashApiKey(key)}` : `addr:${remoteAddress ?? 'unknown'}`;
+}
+
+/** Retry-After for a refusal, in whole seconds (at least 1). */
+export function retryAfterSeconds(decision: RateDecision): string {
+  return String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+}
+
 /**
- * One token a GraphQL request, per API key (its hash: the key itself is never kept), or per client address
- * for keyless requests. Refused requests get RATE_LIMITED with HTTP 429 and Retry-After, before any
- * database work.
+ * One token a GraphQL request, from the bucket the REST front spends from too (rateLimitBucket). Refused
+ * requests get RATE_LIMITED with HTTP 429 and Retry-After, before any database work.
  */
 export function useRateLimit(limiter: RateLimiter, graphqlPath = '/graphql'): Plugin<object, { req?: { socket?: { remoteAddress?: string } } }> {
   return {
     async onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
       if (url.pathname !== graphqlPath || request.method === 'OPTIONS') return;
-      const key = presentedApiKey(request.headers);
-      const bucket = key ? `key:${hashApiKey(key)}` : `addr:${serverContext.req?.socket?.remoteAddress ?? 'unknown'}`;
-      const decision = await limiter.take(bucket);
+      const decision = await limiter.take(rateLimitBucket(request.headers, serverContext.req?.socket?.remoteAddress));
       if (decision.allowed) return;
-      const retryAfter = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+      const retryAfter = retryAfterSeconds(decision);
       const { message, extensions } = toGraphQLError(appError('RATE_LIMITED').withHeaders({ 'Retry-After': retryAfter }));
       const { http: _http, ...visible } = extensions as Record<string, unknown>;
       endResponse(

@@ -6,6 +6,11 @@ import { toGraphQLError } from '../schema/errors.js';
 
 const JSON_CONTENT_TYPES = ['application/json', 'application/graphql+json', 'application/graphql-response+json'];
 
+/** Whether a Content-Type header names JSON (any parameters, such as charset, aside). */
+export function isJsonContentType(header: string | null): boolean {
+  return JSON_CONTENT_TYPES.includes(header?.split(';')[0]?.trim().toLowerCase() ?? '');
+}
+
 /**
  * CSRF prevention. Keys travel only in headers (never cookies), so a forged cross-site request cannot carry
  * one; on top of that a POST must be JSON. Browsers send form, multipart and text/plain bodies cross-site
@@ -16,8 +21,7 @@ export function useJsonOnlyPosts(): Plugin {
   return {
     onRequestParse({ request }) {
       if (request.method !== 'POST') return;
-      const contentType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
-      if (!JSON_CONTENT_TYPES.includes(contentType)) throw toGraphQLError(appError('UNSUPPORTED_CONTENT_TYPE'));
+      if (!isJsonContentType(request.headers.get('content-type'))) throw toGraphQLError(appError('UNSUPPORTED_CONTENT_TYPE'));
     },
   };
 }
@@ -47,6 +51,17 @@ export function useBodySizeLimit(maxBodyBytes: number): Plugin {
       });
     },
   };
+}
+
+/**
+ * The body of a request within `maxBodyBytes`, or null when it is larger: a declared Content-Length is
+ * checked before reading, a chunked body as it arrives.
+ */
+export async function readBodyWithin(request: Request, maxBodyBytes: number): Promise<string | null> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBodyBytes) return null;
+  if (!request.body) return '';
+  return readAtMost(request, maxBodyBytes);
 }
 
 /** The whole body, or null as soon as it passes `limit` bytes (the rest is not read). */

@@ -1,4 +1,5 @@
 import { appError, type ErrorName } from '../domain/errors.js';
+import { isUuid } from '../domain/ids.js';
 
 /** The node types and the error a malformed id of each gets (seed codes 1302 / 1352). */
 const invalidIdError = {
@@ -9,8 +10,6 @@ const invalidIdError = {
 } as const satisfies Record<string, ErrorName>;
 
 export type NodeTypeName = keyof typeof invalidIdError;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Opaque global ids: base64url of "Type:uuid", as the Relay plugin encodes them. */
 export function encodeGlobalId(typename: string, id: string): string {
@@ -25,7 +24,7 @@ export function decodeGlobalId(globalId: string): { typename: string; id: string
   if (separator < 1) return null;
   const typename = decoded.slice(0, separator);
   const id = decoded.slice(separator + 1);
-  if (!(typename in invalidIdError) || !UUID.test(id)) return null;
+  if (!(typename in invalidIdError) || !isUuid(id)) return null;
   return { typename, id };
 }
 

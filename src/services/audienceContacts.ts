@@ -9,12 +9,32 @@ import {
 import { appError } from '../domain/errors.js';
 import { findOrCreateContactId, lockOwnedAudiences } from './contactRows.js';
 import { isUniqueViolation } from './errors.js';
-import type { RequestScope } from './loaders.js';
+import type { AudienceContactRow, RequestScope } from './loaders.js';
 import type { AccountScope } from './scope.js';
-import { columns } from './sql.js';
+import { columns, sql } from './sql.js';
 
 export async function getAudienceContact(scope: RequestScope, id: string): Promise<AudienceContact | null> {
   return scope.loaders.audienceContactById.load(id);
+}
+
+/**
+ * An audience contact addressed through its audience (the seed API's paths): AUDIENCE_NOT_FOUND when the
+ * audience is not the account's, CONTACT_NOT_FOUND when the contact is not in it.
+ */
+export async function requireAudienceContactIn(scope: RequestScope, audienceId: string, id: string): Promise<AudienceContactRow> {
+  const [audience, row] = await Promise.all([scope.loaders.audienceById.load(audienceId), scope.loaders.audienceContactById.load(id)]);
+  if (!audience) throw appError('AUDIENCE_NOT_FOUND', 'audienceId');
+  if (!row || row.audienceId !== audienceId) throw appError('CONTACT_NOT_FOUND', 'id');
+  return row;
+}
+
+/** Why a write addressed through an audience found no row: the audience is not the account's, or the contact is not in it. */
+async function notFoundIn(scope: AccountScope, audienceId: string | undefined): Promise<never> {
+  if (audienceId !== undefined) {
+    const owned = await scope.readRows<{ id: string }>(sql`SELECT id FROM audience WHERE id = ${audienceId}::uuid AND account_id = ${scope.accountId}::uuid`);
+    if (!owned.length) throw appError('AUDIENCE_NOT_FOUND', 'audienceId');
+  }
+  throw appError('CONTACT_NOT_FOUND', 'id');
 }
 
 /** Adds a number to an audience: finds or creates the account's Contact, then links it (1360 when linked). */
@@ -62,19 +82,26 @@ export async function updateAudienceContact(
   scope: AccountScope,
   id: string,
   input: Omit<AudienceContactInput, 'number'>,
+  inAudienceId?: string,
 ): Promise<AudienceContact> {
   const details = validateAudienceContactDetails(input);
   const updated = await scope.prisma.audienceContact.updateManyAndReturn({
-    where: { id, audience: { accountId: scope.accountId } },
+    where: { id, ...(inAudienceId === undefined ? {} : { audienceId: inAudienceId }), audience: { accountId: scope.accountId } },
     data: detailsToColumns(details),
   });
-  if (!updated[0]) throw appError('CONTACT_NOT_FOUND', 'id');
-  return updated[0];
+  return updated[0] ?? notFoundIn(scope, inAudienceId);
 }
 
-/** Takes a contact out of one audience; the account's Contact stays. */
-export async function removeAudienceContact(scope: AccountScope, id: string): Promise<string> {
-  const { count } = await scope.prisma.audienceContact.deleteMany({ where: { id, audience: { accountId: scope.accountId } } });
-  if (count === 0) throw appError('CONTACT_NOT_FOUND', 'id');
+/** Takes a contact out of one audience (when given, the one it must be in); the account's Contact stays. */
+export async function removeAudienceContact(scope: AccountScope, id: string, inAudienceId?: string): Promise<string> {
+  const { count } = await scope.prisma.audienceContact.deleteMany({
+    where: { id, ...(inAudienceId === undefined ? {} : { audienceId: inAudienceId }), audience: { accountId: scope.accountId } },
+  });
+  if (count === 0) await notFoundIn(scope, inAudienceId);
   return id;
+}
+
+/** The E.164 number of an audience contact: read with the row by reads, looked up (batched) after writes. */
+export async function audienceContactNumber(scope: RequestScope, row: AudienceContactRow): Promise<string> {
+  return row.number ?? (await scope.loaders.contactById.load(row.contactId))!.phone;
 }

@@ -41,6 +41,11 @@ export async function listAudienceContacts(
   return scope.loaders.audienceContacts.connection(audience.id, parsePageArgs(args), { search: normalizeSearch(args.search) });
 }
 
+/** How many contacts an audience already known to be the account's has. */
+export async function countAudienceContacts(scope: RequestScope, audience: Audience): Promise<number> {
+  return scope.loaders.audienceContacts.count(audience.id, { search: null });
+}
+
 /** The audiences a contact is in. */
 export async function listContactAudiences(scope: RequestScope, contact: Contact, args: PageArgs): Promise<Connection<Audience>> {
   return scope.loaders.contactAudiences.connection(contact.id, parsePageArgs(args), {});

@@ -127,6 +127,10 @@ export function createConnectionLoader<Row extends Keyset, Filter>(readRows: Row
       const page = await pages.load({ parentId, request, filter });
       return { ...page, totalCount: () => counts.load({ parentId, filter }) };
     },
+    /** The number of a parent's rows, without a page (batched with the connections' counts). */
+    count(parentId: string, filter: Filter): Promise<number> {
+      return counts.load({ parentId, filter });
+    },
   };
 }
 
