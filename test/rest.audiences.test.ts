@@ -291,6 +291,20 @@ describe('one account never sees another', () => {
   });
 });
 
+describe('the account', () => {
+  it("links.account reads the key's own account; any other account id is 404 like an unknown one", async () => {
+    const audience = await createAudience('Linked');
+    const account = await rest('GET', (await rest('GET', `/v1/audiences/${audience.id}`)).body.data.links.account);
+    expect(account.status).toBe(200);
+    expect(account.body.data).toMatchObject({ id: accountId, name: 'REST account' });
+    expect(account.body.data.create_date).toMatch(DATE);
+    const foreign = await rest('GET', `/v1/accounts/${other.accountId}`);
+    const unknown = await rest('GET', `/v1/accounts/${randomUUID()}`);
+    expectDexatelError(foreign, { status: 404, code: null, name: 'ACCOUNT_NOT_FOUND', field: 'account_id' });
+    expect(foreign.body).toEqual(unknown.body);
+  });
+});
+
 describe('one API, two fronts', () => {
   it('created over REST, seen and renamed over GraphQL, read back over REST', async () => {
     const audience = await createAudience('Both fronts', { contacts: [{ number: '+14155550180', first_name: 'Dee' }] });

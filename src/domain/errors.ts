@@ -54,6 +54,7 @@ export const errorCatalogue = {
   // REST requests (src/rest/): what a body or query string must look like before any rule applies.
   MALFORMED_JSON: { code: 'INVALID_REQUEST', numericCode: null, status: 400, message: 'The request body is not valid JSON', httpStatus: true },
   REQUEST_INVALID: { code: 'INVALID_REQUEST', numericCode: null, status: 400, message: 'The request does not have the expected shape', httpStatus: true },
+  ACCOUNT_NOT_FOUND: { code: 'ACCOUNT_NOT_FOUND', numericCode: null, status: 404, message: 'Account is not found' },
   ROUTE_NOT_FOUND: { code: 'NOT_FOUND', numericCode: null, status: 404, message: 'No such endpoint: see /v1/openapi.json', httpStatus: true },
 
   // Idempotency-Key on mutations (src/http/idempotency.ts)

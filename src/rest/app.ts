@@ -11,7 +11,10 @@ import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
 import type { Authenticate } from '../services/apiKeyCache.js';
+import { registerAccountRoutes } from './accounts/routes.js';
 import { registerAudienceRoutes } from './audiences/routes.js';
+import { registerApiReference } from './docs.js';
+import { registerContactRoutes } from './contacts/routes.js';
 import type { RestEnv } from './context.js';
 import { errorBody, errorField, errorStyleFor, RestFieldError } from './errors.js';
 import { authenticate, idempotencyKeys, jsonBodies, observeRequests, rateLimit } from './guards.js';
@@ -73,7 +76,10 @@ export function createRestFront(deps: RestDependencies): (req: IncomingMessage, 
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'DexatelKey', { type: 'apiKey', in: 'header', name: 'X-Dexatel-Key' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer' });
+  registerAccountRoutes(app);
   registerAudienceRoutes(app);
+  registerContactRoutes(app);
+  registerApiReference(app, { title: openApiInfo.info.title, documentPath: '/v1/openapi.json' });
   app.doc31('/openapi.json', openApiInfo);
 
   app.notFound(() => {

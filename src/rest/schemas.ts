@@ -28,6 +28,9 @@ export const ContactsErrorSchema = z
   })
   .openapi('ContactsError');
 
+/** Every endpoint but the document takes the key as X-Dexatel-Key or as a bearer token. */
+export const apiKeySecurity: Array<Record<string, string[]>> = [{ DexatelKey: [] }, { Bearer: [] }];
+
 const errorDescriptions: Record<number, string> = {
   400: 'Malformed id, JSON, body shape, page token or page size',
   401: 'Missing, unknown or revoked API key',

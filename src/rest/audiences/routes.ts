@@ -20,7 +20,7 @@ import type { RestEnv } from '../context.js';
 import { audienceIdParam, contactIdParam } from '../ids.js';
 import { pageQuery, pagination } from '../pagination.js';
 import { apiBase } from '../present.js';
-import { DexatelErrorSchema, errorResponses } from '../schemas.js';
+import { apiKeySecurity, DexatelErrorSchema, errorResponses } from '../schemas.js';
 import {
   AudienceContactFields,
   audienceContactInput,
@@ -37,7 +37,7 @@ import {
  */
 
 const tags = ['Audiences'];
-const security: Array<Record<string, string[]>> = [{ DexatelKey: [] }, { Bearer: [] }];
+const security = apiKeySecurity;
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 const errors = (...statuses: number[]) => errorResponses(DexatelErrorSchema, statuses);
 
