@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresAdminUrl, startTestApp, type TestApp, testEngine } from './support/app.js';
 import { expectError } from './support/assertions.js';
+import { expectDexatelError, rest } from './support/rest.js';
 import { startTcpProxy, type TcpProxy } from './support/tcpProxy.js';
 
 // The server reaches PostgreSQL through a proxy the test cuts and restores: the database "goes away" under
@@ -9,6 +10,7 @@ describe.runIf(testEngine === 'postgres')('database outage (PostgreSQL through a
   let app: TestApp;
   let proxy: TcpProxy;
   let audienceId: string;
+  let key: string;
 
   beforeAll(async () => {
     const server = new URL(postgresAdminUrl);
@@ -22,7 +24,7 @@ describe.runIf(testEngine === 'postgres')('database outage (PostgreSQL through a
         return { ...config, url: url.toString() };
       },
     });
-    await app.createAccount('Outage');
+    ({ key } = await app.createAccount('Outage'));
     const created = await app.gql('mutation { createAudience(input: { name: "Before", channel: SMS }) { audience { id } } }');
     audienceId = created.body.data.createAudience.audience.id;
   });
@@ -55,6 +57,13 @@ describe.runIf(testEngine === 'postgres')('database outage (PostgreSQL through a
     // "Fast": refused connections fail at once, a hanging one after the pool's 3 s connect timeout; the bound
     // is loose because other suites share the machine, and still far below a client's typical 30 s.
     expect(elapsed).toBeLessThan(15_000);
+    // The REST front: the same 503 in its own error shape, for a read and for a write with an Idempotency-Key.
+    const restRead = await rest(app, key, 'GET', '/v1/audiences');
+    const restWrite = await rest(app, key, 'POST', '/v1/audiences', { data: { name: 'During REST', channel: 'SMS' } }, { headers: { 'idempotency-key': 'k-outage-rest' } });
+    for (const response of [restRead, restWrite]) {
+      expectDexatelError(response, { status: 503, code: null, name: 'SERVICE_UNAVAILABLE' });
+      expect(response.headers.get('retry-after')).toBe('1');
+    }
     expect(await ready()).toBe(503);
     expect(app.logged.some((entry) => entry.message === 'unexpected error')).toBe(false);
   });
@@ -71,12 +80,16 @@ describe.runIf(testEngine === 'postgres')('database outage (PostgreSQL through a
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data.audiences.edges.map((edge: any) => edge.node.name)).toEqual(['Before']);
     expect(await app.database.prisma.idempotencyKey.count()).toBe(0);
+    expect((await rest(app, key, 'GET', '/v1/audiences')).body.data.map((a: any) => a.name)).toEqual(['Before']);
     const write = await app.gql('mutation { createAudience(input: { name: "After", channel: SMS }) { audience { name } } }');
     expect(write.body.data.createAudience.audience.name).toBe('After');
     // The failed attempt left its Idempotency-Key free: the client's retry runs now instead of replaying a 503.
     const retried = await app.gql(DURING, {}, { headers: { 'idempotency-key': 'k-outage' } });
     expect(retried.headers.get('idempotent-replayed')).toBeNull();
     expect(retried.body.data.createAudience.audience.id).toEqual(expect.any(String));
+    const restRetried = await rest(app, key, 'POST', '/v1/audiences', { data: { name: 'During REST', channel: 'SMS' } }, { headers: { 'idempotency-key': 'k-outage-rest' } });
+    expect(restRetried.status).toBe(201);
+    expect(restRetried.headers.get('idempotent-replayed')).toBeNull();
   });
 });
 
