@@ -164,21 +164,25 @@ describe('introspection and CORS settings', () => {
     }
   });
 
-  const preflight = (url: string, origin: string) =>
-    fetch(`${url}/graphql`, {
+  const preflight = (url: string, origin: string, path = '/graphql') =>
+    fetch(`${url}${path}`, {
       method: 'OPTIONS',
       headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-dexatel-key' },
     });
 
-  it('by default no origin is allowed cross-site; CORS_ORIGINS allows exactly the listed ones', async () => {
-    expect((await preflight(app.url, 'https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+  it('by default no origin is allowed cross-site; CORS_ORIGINS allows exactly the listed ones, on GraphQL and REST alike', async () => {
+    for (const path of ['/graphql', '/v1/audiences']) {
+      expect((await preflight(app.url, 'https://evil.example', path)).headers.get('access-control-allow-origin')).toBeNull();
+    }
     const open = await startTestApp({ hardening: { corsOrigins: ['https://app.example'] } });
     try {
-      const allowed = await preflight(open.url, 'https://app.example');
-      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
-      expect(allowed.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('x-dexatel-key');
-      const other = await preflight(open.url, 'https://evil.example');
-      expect(other.headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
+      for (const path of ['/graphql', '/v1/audiences']) {
+        const allowed = await preflight(open.url, 'https://app.example', path);
+        expect(allowed.headers.get('access-control-allow-origin'), path).toBe('https://app.example');
+        expect(allowed.headers.get('access-control-allow-headers')?.toLowerCase(), path).toContain('x-dexatel-key');
+        const other = await preflight(open.url, 'https://evil.example', path);
+        expect(other.headers.get('access-control-allow-origin'), path).not.toBe('https://evil.example');
+      }
     } finally {
       await open.close();
     }

@@ -131,7 +131,7 @@ describe('OpenTelemetry traces', () => {
   let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
   let tracing: Tracing;
   let app: TestApp;
-  let acme: { accountId: string };
+  let acme: { accountId: string; key: string };
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
     tracing = (await tracingFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'gateway-under-test' }))!;
@@ -166,6 +166,21 @@ describe('OpenTelemetry traces', () => {
     const execution = inTrace.find((span) => span.parentSpanId === server?.spanId);
     expect(execution?.name).toBe('graphql.query');
     expect(attribute(execution, 'graphql.operation.name')).toEqual({ stringValue: 'Traced' });
+  });
+
+  it('export a server span per REST call, named by its route template, continuing the caller trace', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpanId = randomBytes(8).toString('hex');
+    const response = await fetch(`${app.url}/v1/audiences?page_size=5`, {
+      headers: { 'x-dexatel-key': acme.key, traceparent: `00-${traceId}-${callerSpanId}-01` },
+    });
+    expect(response.status).toBe(200);
+    await tracing.flush();
+    const server = receiver.spans.find((span) => span.traceId === traceId && span.parentSpanId === callerSpanId);
+    expect(server?.name).toBe('GET /v1/audiences');
+    expect(attribute(server, 'http.route')).toEqual({ stringValue: '/v1/audiences' });
+    expect(attribute(server, 'http.response.status_code')).toEqual({ intValue: 200 });
+    expect(attribute(server, 'gateway.account.id')).toEqual({ stringValue: acme.accountId });
   });
 
   it('can be sent to a full traces URL, and name the service', async () => {

@@ -4,6 +4,7 @@ import { apiKeyHashMatches, hashApiKey } from '../src/domain/apiKeys.js';
 import { schema } from '../src/schema/index.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { expectError } from './support/assertions.js';
+import { expectDexatelError, rest } from './support/rest.js';
 import { projectRoot } from './support/run.js';
 
 let app: TestApp;
@@ -73,6 +74,12 @@ describe('errors', () => {
       expect(error.message).toBe('Unexpected error');
       const text = JSON.stringify(response.body);
       for (const leak of [/contact_gone/, /relation/i, /SELECT/i, /\.ts:\d+/, /prisma/i, /stack/i, /at [\w.]+ \(/]) expect(text).not.toMatch(leak);
+      // The REST front masks the same failure the same way, in its own error shape.
+      const audiences = await rest(app, a.key, 'GET', '/v1/audiences');
+      const restResponse = await rest(app, a.key, 'GET', `/v1/audiences/${audiences.body.data[0].id}/contacts`);
+      expectDexatelError(restResponse, { status: 500, code: null, name: 'INTERNAL_SERVER_ERROR', field: null });
+      expect(restResponse.body.error.message).toBe('Unexpected error');
+      for (const leak of [/contact_gone/, /relation/i, /SELECT/i, /\.ts:\d+/, /prisma/i, /stack/i, /at [\w.]+ \(/]) expect(restResponse.text).not.toMatch(leak);
     } finally {
       await app.database.prisma.$executeRawUnsafe('ALTER TABLE contact_gone RENAME TO contact');
     }
