@@ -30,3 +30,17 @@ export function phoneSearchDigits(term: string): string | null {
   const digits = term.replace(/\D/g, '');
   return digits.length > 0 ? digits : null;
 }
+
+/**
+ * Seed 003's rule: "E.164 format. Must include the + prefix followed by the country code and subscriber
+ * number". The lenient rule above decides validity (length, ranges, extensions); on top of it the number must
+ * already be typed as its E.164 form: no missing +, spaces, punctuation or national trunk prefix, since a
+ * client of that API relies on the value it sends being the value stored.
+ */
+export function normalizeStrictE164(typed: string | null | undefined, field = 'phone'): string {
+  const e164 = normalizePhone(typed, field);
+  if (typed !== e164) {
+    throw appError('NUMBER_INVALID', field, 'Phone number must be in E.164 format: + then the country code and subscriber number, digits only (e.g. +244912345678)');
+  }
+  return e164;
+}

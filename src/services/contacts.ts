@@ -1,14 +1,16 @@
 import type { Contact } from '../db/generated/client.js';
 import { appError } from '../domain/errors.js';
 import { type PageArgs, parsePageArgs } from '../domain/pagination.js';
-import { normalizePhone } from '../domain/phone.js';
-import { validateContactName, validateEmail } from '../domain/validation.js';
+import { normalizePhone, normalizeStrictE164 } from '../domain/phone.js';
+import { limits, validateContactName, validateEmail } from '../domain/validation.js';
+import { requireAudience } from './audiences.js';
 import type { Connection } from './connections.js';
 import { lockOwnedAudiences } from './contactRows.js';
 import { isUniqueViolation } from './errors.js';
-import type { RequestScope } from './loaders.js';
+import { contactKind, type RequestScope } from './loaders.js';
 import { normalizeSearch } from './search.js';
 import type { AccountScope } from './scope.js';
+import { allOf, columns, sql } from './sql.js';
 
 export async function getContact(scope: RequestScope, id: string): Promise<Contact | null> {
   return scope.loaders.contactById.load(id);
@@ -20,25 +22,93 @@ export async function listContacts(
   args: PageArgs & { search?: string | null; audienceId?: string | null },
 ): Promise<Connection<Contact>> {
   const request = parsePageArgs(args);
-  if (args.audienceId != null && !(await scope.loaders.audienceById.load(args.audienceId))) {
-    throw appError('AUDIENCE_NOT_FOUND', 'audienceId');
-  }
+  if (args.audienceId != null) await requireAudience(scope, args.audienceId, 'audienceId');
   return scope.loaders.contacts.connection(scope.accountId, request, {
     search: normalizeSearch(args.search),
     audienceId: args.audienceId ?? null,
   });
 }
 
+/** A contact and the ids of the audiences it is in (seed 003's `lists`), in the audiences' order. */
+export interface ContactWithAudienceIds {
+  contact: Contact;
+  audienceIds: string[];
+}
+
+async function withAudienceIds(scope: RequestScope, contact: Contact): Promise<ContactWithAudienceIds> {
+  return { contact, audienceIds: await scope.loaders.audienceIdsByContactId.load(contact.id) };
+}
+
+/** The account's contact with its audiences, or CONTACT_NOT_FOUND: another account's contact is indistinguishable from none. */
+export async function requireContactWithAudienceIds(scope: RequestScope, id: string, field = 'id'): Promise<ContactWithAudienceIds> {
+  const contact = await scope.loaders.contactById.load(id);
+  if (!contact) throw appError('CONTACT_NOT_FOUND', field);
+  return withAudienceIds(scope, contact);
+}
+
+export interface ContactPageArgs {
+  /** From 1; default 1. */
+  page?: number;
+  /** 1 to 100; default 50. */
+  perPage?: number;
+  /** Only the contacts in this audience, which must be the account's. */
+  audienceId?: string | null;
+}
+
+export interface ContactPage {
+  contacts: ContactWithAudienceIds[];
+  /** All the contacts the filter selects, on every page. */
+  total: number;
+  page: number;
+  perPage: number;
+}
+
+/**
+ * Seed 003's numbered pages of the account's contacts, oldest first ((created_at, id): a total order). Offset
+ * pagination because that contract numbers its pages: a deep page costs its offset (the database walks past
+ * every earlier row) and rows inserted meanwhile shift the pages, unlike the keyset connections of GraphQL and
+ * Dexatel's page_token. Sizes outside 1..100 are errors, never clamped, as everywhere else.
+ */
+export async function listContactsByPage(scope: RequestScope, args: ContactPageArgs): Promise<ContactPage> {
+  const page = args.page ?? 1;
+  const perPage = args.perPage ?? limits.defaultPageSize;
+  // No other API numbers its pages, so the catalogue has no page-number rule: a bad one is a malformed request.
+  if (!Number.isSafeInteger(page) || page < 1) throw appError('REQUEST_INVALID', 'page', 'The page number must be a whole number from 1');
+  if (!Number.isSafeInteger(perPage) || perPage < 1 || perPage > limits.pageSize) {
+    throw appError('PAGE_SIZE_OUT_OF_RANGE', 'perPage', `The page size must be a whole number from 1 to ${limits.pageSize}`);
+  }
+  const audienceId = args.audienceId ?? null;
+  if (audienceId !== null) await requireAudience(scope, audienceId, 'audienceId');
+  // The same filter as the contacts connection, so its batched count serves as the total.
+  const filter = { search: null, audienceId };
+  const [rows, total] = await Promise.all([
+    scope.readRows<Contact>(sql`
+      SELECT ${columns.contact} FROM contact t
+      WHERE t.account_id = ${scope.accountId}::uuid AND ${allOf([contactKind.where(filter)])}
+      ORDER BY t.created_at, t.id
+      LIMIT ${perPage} OFFSET ${(page - 1) * perPage}::bigint`),
+    scope.loaders.contacts.count(scope.accountId, filter),
+  ]);
+  // One statement for the whole page's audience ids (the loader batches these).
+  const contacts = await Promise.all(rows.map((contact) => withAudienceIds(scope, contact)));
+  return { contacts, total, page, perPage };
+}
+
 export interface CreateContactInput {
-  phone: string;
+  phone: string | null | undefined;
   name?: string | null;
   email?: string | null;
   audienceIds?: string[] | null;
+  /**
+   * Only E.164 exactly as typed (seed 003's REST contract). Otherwise the SPEC's rule: the + is optional and
+   * spaces or punctuation are fine, as GraphQL takes numbers.
+   */
+  strictE164?: boolean;
 }
 
 /** Seed 003's "add a contact": an account-level person, optionally put into audiences at once. */
 export async function createContact(scope: AccountScope, input: CreateContactInput): Promise<Contact> {
-  const phone = normalizePhone(input.phone, 'phone');
+  const phone = input.strictE164 ? normalizeStrictE164(input.phone, 'phone') : normalizePhone(input.phone, 'phone');
   const name = validateContactName(input.name) ?? null;
   const email = validateEmail(input.email) ?? null;
   const audienceIds = [...new Set(input.audienceIds ?? [])];
@@ -63,6 +133,11 @@ export async function createContact(scope: AccountScope, input: CreateContactInp
     if (isUniqueViolation(error)) throw appError('CONTACT_ALREADY_EXISTS', 'phone');
     throw error;
   }
+}
+
+/** createContact, answered with the audiences the contact is now in, in the order reads give them. */
+export async function createContactWithAudienceIds(scope: RequestScope, input: CreateContactInput): Promise<ContactWithAudienceIds> {
+  return withAudienceIds(scope, await createContact(scope, input));
 }
 
 export interface UpdateContactInput {

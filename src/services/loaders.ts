@@ -101,6 +101,19 @@ export function createLoaders(scope: AccountScope) {
           WHERE t.id = ANY(${[...ids]}::uuid[]) AND a.account_id = ${accountId}::uuid`),
       ),
     ),
+    /**
+     * The ids of the audiences each contact is in, in the audiences' order (oldest first, as Contact.audiences
+     * pages them): one statement for a whole page of contacts. A contact in none gets [].
+     */
+    audienceIdsByContactId: new DataLoader<string, string[]>(async (contactIds) => {
+      const rows = await readRows<{ contactId: string; audienceIds: string[] }>(sql`
+        SELECT ac.contact_id::text AS "contactId", array_agg(a.id::text ORDER BY a.created_at, a.id) AS "audienceIds"
+        FROM audience_contact ac JOIN audience a ON a.id = ac.audience_id
+        WHERE ac.contact_id = ANY(${[...contactIds]}::uuid[]) AND a.account_id = ${accountId}::uuid
+        GROUP BY ac.contact_id`);
+      const found = new Map(rows.map((row) => [row.contactId, row.audienceIds]));
+      return contactIds.map((id) => found.get(id) ?? []);
+    }),
     audiences: createConnectionLoader<Audience, AudienceFilter>(readRows, audienceKind),
     audienceContacts: createConnectionLoader<AudienceContactRow, SearchFilter>(readRows, audienceContactKind),
     contacts: createConnectionLoader<Contact, ContactFilter>(readRows, contactKind),
