@@ -133,6 +133,66 @@ describe('nesting: no request shape recurses past limits.nesting', () => {
   });
 });
 
+// Every REST operation of /v1/openapi.json, with B's key on A's ids. An endpoint added without a case here
+// fails the first test, so the walk stays complete.
+const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1]!;
+const FOREIGN_REST: Record<string, { path: () => string; body?: () => unknown }> = {
+  'GET /v1/accounts/{account_id}': { path: () => `/v1/accounts/${uuidOf(A.account)}` },
+  'GET /v1/audiences': { path: () => '/v1/audiences?page_size=100' },
+  'POST /v1/audiences': { path: () => '/v1/audiences', body: () => ({ data: { name: 'B over REST', channel: 'SMS', contacts: [{ number: '+14155550101' }] } }) },
+  'GET /v1/audiences/{audience_id}': { path: () => `/v1/audiences/${uuidOf(A.audience)}` },
+  'PUT /v1/audiences/{audience_id}': { path: () => `/v1/audiences/${uuidOf(A.audience)}`, body: () => ({ data: { name: 'Hijacked' } }) },
+  'DELETE /v1/audiences/{audience_id}': { path: () => `/v1/audiences/${uuidOf(A.audience)}` },
+  'GET /v1/audiences/{audience_id}/contacts': { path: () => `/v1/audiences/${uuidOf(A.audience)}/contacts` },
+  'POST /v1/audiences/{audience_id}/contacts': { path: () => `/v1/audiences/${uuidOf(A.audience)}/contacts`, body: () => ({ data: { number: '+14155550199' } }) },
+  'GET /v1/audiences/{audience_id}/contacts/{contact_id}': { path: () => `/v1/audiences/${uuidOf(A.audience)}/contacts/${uuidOf(A.audienceContact)}` },
+  'PUT /v1/audiences/{audience_id}/contacts/{contact_id}': {
+    path: () => `/v1/audiences/${uuidOf(A.audience)}/contacts/${uuidOf(A.audienceContact)}`,
+    body: () => ({ data: { first_name: 'Hijacked' } }),
+  },
+  'DELETE /v1/audiences/{audience_id}/contacts/{contact_id}': { path: () => `/v1/audiences/${uuidOf(A.audience)}/contacts/${uuidOf(A.audienceContact)}` },
+  'GET /v1/contacts': { path: () => `/v1/contacts?per_page=100` },
+  'POST /v1/contacts': { path: () => '/v1/contacts', body: () => ({ phone: '+14155550101', name: 'B', lists: [`lst_${uuidOf(A.audience)}`] }) },
+  'GET /v1/contacts/{id}': { path: () => `/v1/contacts/cnt_${uuidOf(A.contact)}` },
+  'DELETE /v1/contacts/{id}': { path: () => `/v1/contacts/cnt_${uuidOf(A.standalone)}` },
+};
+
+describe("adversarial walk over REST: every operation of /v1/openapi.json with another account's key", () => {
+  it('covers every operation of the OpenAPI document', async () => {
+    const document = (await (await fetch(`${app.url}/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).filter((method) => ['get', 'post', 'put', 'delete', 'patch'].includes(method)).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    const data = operations.filter((operation) => operation !== 'GET /v1/openapi.json' && !operation.startsWith('GET /v1/docs'));
+    expect(Object.keys(FOREIGN_REST).sort()).toEqual(data.sort());
+  });
+
+  it("finds nothing of A's over REST: no id, name or number of A in B's responses, and A's data unchanged", async () => {
+    const snapshot = async () =>
+      JSON.stringify(
+        await Promise.all([
+          app.database.prisma.audience.findMany({ where: { accountId: a.accountId }, orderBy: { id: 'asc' } }),
+          app.database.prisma.contact.findMany({ where: { accountId: a.accountId }, orderBy: { id: 'asc' } }),
+          app.database.prisma.audienceContact.findMany({ where: { audience: { accountId: a.accountId } }, orderBy: { id: 'asc' } }),
+        ]),
+      );
+    const before = await snapshot();
+    const secrets = [...Object.values(A).map(uuidOf), a.accountId, 'Ann', 'Solo', 'Account A'];
+    for (const [operation, { path, body }] of Object.entries(FOREIGN_REST)) {
+      const method = operation.split(' ')[0]!;
+      const response = await rest(app, b.key, method, path(), body?.());
+      expect(response.status, `${operation}: ${response.text}`).toBeLessThan(500);
+      for (const secret of secrets) expect(response.text, `${operation} leaked ${secret}`).not.toContain(secret);
+      if (response.status >= 400) {
+        const name = response.body.error?.name ?? response.body.code;
+        expect(['AUDIENCE_NOT_FOUND', 'CONTACT_NOT_FOUND', 'ACCOUNT_NOT_FOUND'], `${operation}: ${response.text}`).toContain(name);
+        expect(response.status).toBe(404);
+      }
+    }
+    expect(await snapshot()).toBe(before);
+  });
+});
+
 // Every root field of the schema, with B's key on A's ids. A field added to the schema without a case
 // here fails the first test, so the walk stays complete.
 const FOREIGN_CASES: Record<string, { query: string; variables: () => Record<string, unknown> }> = {
