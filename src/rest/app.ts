@@ -41,7 +41,9 @@ export const openApiInfo = {
       'contacts and their lists), on the same data, keys, rules and limits as the GraphQL API at /graphql.',
     license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
   },
-  servers: [{ url: 'http://localhost:4000', description: 'npm start' }],
+  // Relative: the server that serves this document (http://localhost:4000 under npm start), so the reference
+  // page's "Try it out" calls the host it was loaded from.
+  servers: [{ url: '/', description: 'This server' }],
 };
 
 /**

@@ -41,9 +41,9 @@ const security = apiKeySecurity;
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } });
 const errors = (...statuses: number[]) => errorResponses(DexatelErrorSchema, statuses);
 
-const AudienceParams = z.object({ audience_id: z.string().openapi({ param: { name: 'audience_id', in: 'path' }, example: '22089fd7-7b74-4815-8452-3a8e864affbc' }) });
+const AudienceParams = z.object({ audience_id: z.string().openapi({ param: { name: 'audience_id', in: 'path', description: 'Unique identifier of the audience' }, example: '22089fd7-7b74-4815-8452-3a8e864affbc' }) });
 const AudienceContactParams = AudienceParams.extend({
-  contact_id: z.string().openapi({ param: { name: 'contact_id', in: 'path' }, example: 'fe84f52d-d05e-4af6-b93a-08dc0110f536' }),
+  contact_id: z.string().openapi({ param: { name: 'contact_id', in: 'path', description: 'Unique identifier of the contact in the audience' }, example: 'fe84f52d-d05e-4af6-b93a-08dc0110f536' }),
 });
 const PageParams = {
   page_token: z.string().optional().openapi({ description: 'Token of the page to read, from the links of a previous response' }),
