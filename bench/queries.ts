@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { encodeCursor } from '../src/domain/pagination.js';
-import { encodeGlobalId } from '../src/schema/ids.js';
+import { dexatelDate } from '../src/rest/present.js';
+import { decodeGlobalId, encodeGlobalId } from '../src/schema/ids.js';
 import { AREA_CODES, type Scale } from './seed.js';
 
 /**
@@ -259,4 +260,47 @@ export function importRows(count: number, offset: number, areaCode: string) {
       tags: ['import'],
     };
   });
+}
+
+/**
+ * The REST front's per-request cost beside GraphQL's: the same page of one audience (its first 50 contacts,
+ * the same fields, the total), as `GET /v1/audiences/{id}/contacts?page_size=50` and as the query a GraphQL
+ * client would send for it.
+ */
+export interface RestComparison {
+  title: string;
+  /** The REST request: a GET of this path (and query string). */
+  restPath: string;
+  graphql: GraphQLRequest;
+  /** Each answer reduced to the same lines (the total, then one line a contact), to check they agree. */
+  answer: { rest(body: any): string[]; graphql(data: any): string[] };
+}
+
+export const REST_PAGE = 50;
+
+export function restVersusGraphql(audienceId: string): RestComparison {
+  const line = (id: string, number: string, r: { firstName: string | null; lastName: string | null; timestamp: string | null; date: string | null; tags: string[] }, created: string, updated: string) =>
+    [id, number, r.firstName, r.lastName, r.timestamp, r.date, r.tags.join(';'), created, updated].join(' ');
+  return {
+    title: `(f) one audience's first ${REST_PAGE} contacts, their fields and total: REST against the same GraphQL query`,
+    restPath: `/v1/audiences/${audienceId}/contacts?page_size=${REST_PAGE}`,
+    graphql: {
+      query: `query ($id: ID!) { audience(id: $id) { contacts(first: ${REST_PAGE}) { totalCount edges { node { id number firstName lastName timestamp date tags createdAt updatedAt } } } } }`,
+      variables: { id: encodeGlobalId('Audience', audienceId) },
+    },
+    answer: {
+      rest: (body) => [
+        `total ${body.pagination.total}`,
+        ...body.data.map((r: any) =>
+          line(r.id, r.number, { firstName: r.first_name, lastName: r.last_name, timestamp: r.timestamp, date: r.date, tags: r.tags }, r.create_date, r.update_date),
+        ),
+      ],
+      graphql: (data) => [
+        `total ${data.audience.contacts.totalCount}`,
+        ...data.audience.contacts.edges.map(({ node }: any) =>
+          line(decodeGlobalId(node.id)?.id ?? node.id, node.number, node, dexatelDate(new Date(node.createdAt)), dexatelDate(new Date(node.updatedAt))),
+        ),
+      ],
+    },
+  };
 }

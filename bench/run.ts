@@ -14,10 +14,22 @@ import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { type FloorStatement, type GraphQLRequest, importRows, type Scenario, scenarios, seededUuid, type Target } from './queries.js';
+import {
+  type FloorStatement,
+  type GraphQLRequest,
+  importRows,
+  REST_PAGE,
+  type RestComparison,
+  restVersusGraphql,
+  type Scenario,
+  scenarios,
+  seededUuid,
+  type Target,
+} from './queries.js';
 import { fullScale, quickScale, reuseSeeded, type Scale, seed, type Seeded } from './seed.js';
 
 const quick = process.argv.includes('--quick');
+const mode = quick ? 'quick' : 'full';
 // --seed-only: make the database and stop. --reuse: measure on the database a previous run seeded.
 const seedOnly = process.argv.includes('--seed-only');
 const reuse = process.argv.includes('--reuse');
@@ -50,6 +62,8 @@ interface Measured {
   p99: number;
   errors: number;
   firstError?: string;
+  /** The server's CPU time (user + system) over the measured window, per request: only where the pid is known. */
+  cpuMs?: number;
 }
 
 // PostGraphile and the Node 22 it needs live in a package of their own (see bench/postgraphile/package.json).
@@ -148,7 +162,7 @@ async function main() {
     const measured = {} as Record<Server, Measured>;
     for (const server of SERVERS) {
       log(`${scenario.key} on ${server}`);
-      measured[server] = await drive(server, byServer[server][index]!, seeded.apiKey);
+      measured[server] = await drive(server, graphqlLoad(server, byServer[server][index]!), seeded.apiKey);
     }
     const floor = scenario.floor ? await driveFloor(pool, scenario.floor) : undefined;
     results.push({ scenario, measured, floor });
@@ -160,14 +174,19 @@ async function main() {
   const copied = await importByCopy(seeded, pool);
   log(`import: API ${imported.rowsPerSecond.toFixed(0)} rows/s, COPY ${copied.rowsPerSecond.toFixed(0)} rows/s`);
   const memory = { us: { ...rss.us.stop(), readsMaxMb: afterReads.sampledMaxMb }, 'us-cluster': rss['us-cluster'].stop() };
+  // After the memory figures, so they stay those of the GraphQL scenarios above, comparable with earlier runs.
+  const restResult = await measureRestVersusGraphql(seeded.apiKey, us.pid!, disagreements);
 
   const environment = await describeEnvironment(pool);
   await pool.end();
   stopChildren();
 
   const report = renderReport({ seeded, results, imported, copied, memory, environment, deepRow, disagreements });
-  writeSection(report);
+  writeSection(report, mode);
   console.log(report);
+  const restReport = renderRestReport(runHeader(seeded, environment), restResult);
+  writeSection(restReport, `rest:${mode}`);
+  console.log(`\n${restReport}`);
 
   const failures = [
     ...results.flatMap((r) =>
@@ -175,6 +194,9 @@ async function main() {
         (t) => `${r.scenario.key} on ${t}: ${r.measured[t].errors} errors of ${r.measured[t].requests} (${r.measured[t].firstError ?? 'no requests'})`,
       ),
     ),
+    ...(['rest', 'graphql'] as const)
+      .filter((kind) => restResult[kind].errors > 0 || restResult[kind].requests === 0)
+      .map((kind) => `(f) ${kind} on us: ${restResult[kind].errors} errors of ${restResult[kind].requests} (${restResult[kind].firstError ?? 'no requests'})`),
     ...disagreements,
   ];
   if (failures.length) {
@@ -254,22 +276,38 @@ async function compareAnswers(scenario: Scenario, apiKey: string, pool: pg.Pool)
     .map(([source, rows]) => `${scenario.key}: ${source} answers ${JSON.stringify(rows.slice(0, 3))}…, we answer ${JSON.stringify(answers.us!.slice(0, 3))}…`);
 }
 
-async function drive(target: Server, scenario: Scenario, apiKey: string): Promise<Measured> {
+/** What a cell sends: a request to `path`, its body for request number `n`, and which answers are failures. */
+interface Load {
+  path: string;
+  method: 'GET' | 'POST';
+  body?: (n: number) => string;
+  failed(status: number, body: string): boolean;
+}
+
+const graphqlLoad = (target: Server, scenario: { request: Scenario['request'] }): Load => ({
+  path: '/graphql',
+  method: 'POST',
+  body: (n) => JSON.stringify(scenario.request(shapeOf(target), n)),
+  failed: (status, body) => status !== 200 || body.includes('"errors"'),
+});
+
+/** One cell: warm-up, then the measured window; with `pid`, the server's CPU time over that window too. */
+async function drive(target: Server, load: Load, apiKey: string, pid?: number): Promise<Measured> {
   let n = 0;
   let errors = 0;
   let firstError: string | undefined;
   const run = (seconds: number) =>
     autocannon({
-      url: `http://127.0.0.1:${ports[target]}/graphql`,
+      url: `http://127.0.0.1:${ports[target]}${load.path}`,
       connections: settings.connections,
       duration: seconds,
-      method: 'POST',
+      method: load.method,
       headers: headers(target, apiKey),
       requests: [
         {
-          setupRequest: (request) => ({ ...request, body: JSON.stringify(scenario.request(shapeOf(target), n++)) }),
+          setupRequest: (request) => (load.body ? { ...request, body: load.body(n++) } : request),
           onResponse: (status, body) => {
-            if (status !== 200 || body.includes('"errors"')) {
+            if (load.failed(status, body)) {
               errors++;
               firstError ??= `${status} ${body.slice(0, 300)}`;
             }
@@ -279,8 +317,87 @@ async function drive(target: Server, scenario: Scenario, apiKey: string): Promis
     });
   await run(settings.warmupSeconds);
   errors = 0;
+  const cpuBefore = pid === undefined ? 0 : cpuSeconds(pid);
   const result = await run(settings.seconds);
-  return { requests: result.requests.total, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors, firstError };
+  const requests = result.requests.total;
+  const cpuMs = pid === undefined || !requests ? undefined : ((cpuSeconds(pid) - cpuBefore) * 1000) / requests;
+  return { requests, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors, firstError, cpuMs };
+}
+
+const CLOCK_TICKS = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
+
+/** User + system CPU time a process has used so far (/proc/<pid>/stat, fields 14 and 15). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+interface RestResult {
+  comparison: RestComparison;
+  audienceSize: number;
+  /** The size of each answer's body. */
+  bytes: { rest: number; graphql: number };
+  rest: Measured;
+  graphql: Measured;
+}
+
+/**
+ * (f): the REST list and the GraphQL query for the same page, on our server as one process. Each is measured
+ * twice, in the order REST, GraphQL, GraphQL, REST, so a drift in the machine's load weighs on both alike.
+ */
+async function measureRestVersusGraphql(apiKey: string, pid: number, disagreements: string[]): Promise<RestResult> {
+  const comparison = restVersusGraphql(seededUuid('audience0'));
+  const answer = async (path: string, init: RequestInit = {}) => {
+    const response = await fetch(`http://127.0.0.1:${ports.us}${path}`, { ...init, headers: headers('us', apiKey) });
+    const text = await response.text();
+    if (response.status !== 200 || text.includes('"errors"')) throw new Error(`(f) ${path}: ${response.status} ${text.slice(0, 500)}`);
+    return { body: JSON.parse(text), bytes: Buffer.byteLength(text) };
+  };
+  const restAnswer = await answer(comparison.restPath);
+  const graphqlAnswer = await answer('/graphql', { method: 'POST', body: JSON.stringify(comparison.graphql) });
+  const restBody = restAnswer.body;
+  const rest = comparison.answer.rest(restBody);
+  const graphql = comparison.answer.graphql(graphqlAnswer.body.data);
+  if (JSON.stringify(rest) !== JSON.stringify(graphql)) {
+    disagreements.push(`(f): REST answers ${JSON.stringify(rest.slice(0, 3))}…, GraphQL ${JSON.stringify(graphql.slice(0, 3))}…`);
+  }
+  if (restBody.data.length !== REST_PAGE) disagreements.push(`(f): the page holds ${restBody.data.length} contacts, not ${REST_PAGE}`);
+  const loads = {
+    rest: { path: comparison.restPath, method: 'GET', failed: (status) => status !== 200 } satisfies Load,
+    graphql: graphqlLoad('us', { request: () => comparison.graphql }),
+  };
+  const cells: Record<keyof typeof loads, Measured[]> = { rest: [], graphql: [] };
+  for (const kind of ['rest', 'graphql', 'graphql', 'rest'] as const) {
+    log(`(f) ${kind} on us`);
+    cells[kind].push(await drive('us', loads[kind], apiKey, pid));
+  }
+  const result = {
+    comparison,
+    audienceSize: restBody.pagination.total as number,
+    bytes: { rest: restAnswer.bytes, graphql: graphqlAnswer.bytes },
+    rest: meanOf(cells.rest),
+    graphql: meanOf(cells.graphql),
+  };
+  log(`(f): REST ${fmt(result.rest)} | GraphQL ${fmt(result.graphql)}`);
+  return result;
+}
+
+/** Cells of the same work as one: requests and errors added up, rates and times averaged. */
+function meanOf(cells: Measured[]): Measured {
+  const mean = (pick: (m: Measured) => number | undefined) => {
+    const values = cells.map(pick);
+    return values.some((v) => v === undefined) ? undefined : values.reduce((sum: number, v) => sum + v!, 0) / values.length;
+  };
+  return {
+    requests: cells.reduce((sum, m) => sum + m.requests, 0),
+    rps: mean((m) => m.rps)!,
+    p50: mean((m) => m.p50)!,
+    p99: mean((m) => m.p99)!,
+    errors: cells.reduce((sum, m) => sum + m.errors, 0),
+    firstError: cells.find((m) => m.firstError)?.firstError,
+    cpuMs: mean((m) => m.cpuMs),
+  };
 }
 
 /** The floor: the statement alone, prepared, over a pool of the server's size, as many in flight as connections. */
@@ -406,7 +523,7 @@ async function describeEnvironment(pool: pg.Pool) {
     node: process.version,
     node22: execSync(`${NODE_22} --version`).toString().trim(),
     postgres,
-    packages: ['graphql-yoga', 'graphql', '@pothos/core', '@prisma/client', '@prisma/adapter-pg', 'pg', 'postgraphile', 'postgraphile-plugin-connection-filter', 'autocannon']
+    packages: ['graphql-yoga', 'graphql', '@pothos/core', '@prisma/client', '@prisma/adapter-pg', 'pg', 'hono', '@hono/node-server', '@hono/zod-openapi', 'postgraphile', 'postgraphile-plugin-connection-filter', 'autocannon']
       .map((name) => `${name} ${version(name)}`)
       .join(', '),
   };
@@ -425,6 +542,7 @@ interface Result {
   floor?: Measured;
 }
 type Memory = { sampledMaxMb: number; peakMb: number; endMb: number };
+type Environment = Awaited<ReturnType<typeof describeEnvironment>>;
 
 interface ReportInput {
   seeded: Seeded;
@@ -432,22 +550,30 @@ interface ReportInput {
   imported: ImportResult;
   copied: ImportResult;
   memory: { us: Memory & { readsMaxMb: number }; 'us-cluster': Memory };
-  environment: Awaited<ReturnType<typeof describeEnvironment>>;
+  environment: Environment;
   deepRow: number;
   disagreements: string[];
 }
 
-function renderReport({ seeded, results, imported, copied, memory, environment, deepRow, disagreements }: ReportInput): string {
-  const n = (value: number, digits = 0) => value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-  const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}×` : '—');
+const n = (value: number, digits = 0) => value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}×` : '—');
+
+/** The lines every report starts with: when, where, which versions, what data, what load. */
+function runHeader(seeded: Seeded, environment: Environment): string[] {
   const s = settings.scale;
-  const lines = [
+  return [
     `Run: ${quick ? '`npm run bench -- --quick`' : '`npm run bench`'} on ${environment.date}.`,
     `Machine: ${environment.cpus} × ${environment.cpuModel}, ${environment.memoryGb} GB; load average ${(os.loadavg()[0] ?? 0).toFixed(1)} when the report was written (other work on the machine makes absolute figures noisy: compare within the run).`,
     `Versions: Node ${environment.node} (us), Node ${environment.node22} (PostGraphile), PostgreSQL ${environment.postgres}; ${environment.packages}.`,
     `Data: ${n(s.audiences)} audiences, ${n(s.audienceContacts)} audience contacts over ${n(s.contacts)} contacts; the last audience holds all ${n(s.contacts)}. ` +
       `Seeded in ${n(seeded.seconds.total, 1)} s (schema ${n(seeded.seconds.schema, 1)} s, rows ${n(seeded.seconds.rows, 1)} s, indexes ${n(seeded.seconds.indexes, 1)} s, vacuum/analyze ${n(seeded.seconds.analyze, 1)} s).`,
     `Load: autocannon, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up, ${settings.seconds} s measured per cell; ${settings.poolSize} database connections per server (the cluster's two workers ${settings.poolSize / 2} each) and for the floor; every table and index read into the cache (pg_prewarm) before the first cell.`,
+  ];
+}
+
+function renderReport({ seeded, results, imported, copied, memory, environment, deepRow, disagreements }: ReportInput): string {
+  const lines = [
+    ...runHeader(seeded, environment),
     '',
     '| scenario | server | req/s | p50 ms | p99 ms | req/s vs PostGraphile | p50 vs PostGraphile | p50 vs floor |',
     '|---|---|---:|---:|---:|---:|---:|---:|',
@@ -479,12 +605,29 @@ function renderReport({ seeded, results, imported, copied, memory, environment, 
   return lines.join('\n');
 }
 
-/** Replaces this mode's generated section of BENCHMARKS.md, leaving the hand-written text around it. */
-function writeSection(report: string) {
+function renderRestReport(header: string[], { comparison, audienceSize, bytes, rest, graphql }: RestResult): string {
+  const cpu = (m: Measured) => (m.cpuMs === undefined ? '—' : n(m.cpuMs, 2));
+  const row = (label: string, m: Measured, size: number) => `| ${label} | ${n(m.rps)} | ${n(m.p50, 1)} | ${n(m.p99, 1)} | ${cpu(m)} | ${n(size)} |`;
+  return [
+    ...header,
+    `Work: ${comparison.title}. The audience holds ${n(audienceSize)} contacts; our server as one process; REST \`GET ${comparison.restPath.replace(/\/audiences\/[^/]+/, '/audiences/{id}')}\`, GraphQL \`${comparison.graphql.query}\`. ` +
+      `Both answers checked equal (ids, numbers, names, timestamp, date, tags, dates, total) before measuring. Each measured twice (REST, GraphQL, GraphQL, REST), figures the mean of the two cells.`,
+    '',
+    '| request | req/s | p50 ms | p99 ms | server CPU ms / request | response bytes |',
+    '|---|---:|---:|---:|---:|---:|',
+    row('REST', rest, bytes.rest),
+    row('GraphQL', graphql, bytes.graphql),
+    `| REST / GraphQL | ${ratio(rest.rps, graphql.rps)} | ${ratio(rest.p50, graphql.p50)} | ${ratio(rest.p99, graphql.p99)} | ${rest.cpuMs && graphql.cpuMs ? ratio(rest.cpuMs, graphql.cpuMs) : '—'} | ${ratio(bytes.rest, bytes.graphql)} |`,
+    '',
+    `Failed requests: ${rest.errors + graphql.errors}.`,
+  ].join('\n');
+}
+
+/** Replaces one generated section of BENCHMARKS.md (`bench:<name>`), leaving the hand-written text around it. */
+function writeSection(report: string, name: string) {
   const file = 'BENCHMARKS.md';
-  const mode = quick ? 'quick' : 'full';
-  const start = `<!-- bench:${mode}:start -->`;
-  const end = `<!-- bench:${mode}:end -->`;
+  const start = `<!-- bench:${name}:start -->`;
+  const end = `<!-- bench:${name}:end -->`;
   const block = `${start}\n${report}\n${end}`;
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const at = current.indexOf(start);
