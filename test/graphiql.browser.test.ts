@@ -1,61 +1,23 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
-
-/** Debian's chromium (installed by .ci/run); playwright's own browser downloads cannot work offline. */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { type Browser, launchChromium, watchPage as watch } from './support/browser.js';
 
 let app: TestApp;
 let key: string;
-let userDataDir: string;
-let browser: BrowserContext;
+let chromium: Browser;
+let browser: Browser['context'];
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`No Chromium at ${chromiumPath}: install it with "apt-get install -y chromium" (as .ci/run does) or set CHROMIUM_PATH`);
-  }
   app = await startTestApp();
   key = (await app.createAccount('Browser user')).key;
-  userDataDir = mkdtempSync(path.join(tmpdir(), 'cg-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  chromium = await launchChromium();
+  browser = chromium.context;
 });
 afterAll(async () => {
-  await browser?.close();
+  await chromium?.close();
   await app?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
-
-/** Everything the page asked for, and everything that went wrong while it did. */
-function watch(page: Page) {
-  const requested: string[] = [];
-  const problems: string[] = [];
-  page.on('request', (request) => requested.push(request.url()));
-  page.on('requestfailed', (request) => problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  return { requested, problems };
-}
 
 const editor = (page: Page, kind: 'query' | 'headers') =>
   kind === 'query' ? page.locator('.graphiql-query-editor .monaco-editor') : page.locator('.graphiql-editor-tool .monaco-editor[data-uri*="headers"]');
@@ -67,16 +29,7 @@ describe('GraphiQL at /graphql in headless Chromium', () => {
   it('loads every asset from this server, opens with an example query and the key header, and runs a query', async () => {
     const page = await browser.newPage();
     const origin = new URL(app.url).origin;
-    // Nothing leaves this machine, even if the page regressed to a CDN: such requests are recorded and aborted.
-    const foreign: string[] = [];
-    await page.route(
-      (url) => url.origin !== origin,
-      (route) => {
-        foreign.push(route.request().url());
-        return route.abort();
-      },
-    );
-    const { requested, problems } = watch(page);
+    const { requested, problems, foreign } = await watch(page, origin);
     await page.goto(`${app.url}/graphql`, { waitUntil: 'networkidle', timeout: 90_000 });
     expect(foreign).toEqual([]);
     expect(requested.filter((url) => !url.startsWith(`${origin}/`))).toEqual([]);

@@ -1,24 +1,15 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
+import { type Browser, launchChromium, watchPage } from './support/browser.js';
 
-/** Debian's chromium (installed by .ci/run); playwright's own browser downloads cannot work offline. */
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const immutable = 'public, max-age=31536000, immutable';
 
 let app: TestApp;
 let key: string;
 let origin: string;
-let userDataDir: string;
-let browser: BrowserContext;
+let chromium: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`No Chromium at ${chromiumPath}: install it with "apt-get install -y chromium" (as .ci/run does) or set CHROMIUM_PATH`);
-  }
   app = await startTestApp();
   origin = new URL(app.url).origin;
   key = (await app.createAccount('Docs reader')).key;
@@ -28,43 +19,17 @@ beforeAll(async () => {
     body: JSON.stringify({ data: { name: 'Docs reader audience', channel: 'SMS' } }),
   });
   expect(created.status).toBe(201);
-  userDataDir = mkdtempSync(path.join(tmpdir(), 'cg-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  chromium = await launchChromium();
 });
 afterAll(async () => {
-  await browser?.close();
+  await chromium?.close();
   await app?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
 describe('the REST reference page at /v1/docs in headless Chromium', () => {
   it('renders every operation of /v1/openapi.json from assets of this server alone, and tries one with a key', async () => {
-    const page = await browser.newPage();
-    // Nothing leaves this machine, even if the page regressed to a CDN, a web font or a validator badge:
-    // such requests are recorded and aborted.
-    const foreign: string[] = [];
-    await page.route(
-      (url) => url.origin !== origin,
-      (route) => {
-        foreign.push(route.request().url());
-        return route.abort();
-      },
-    );
-    const requested: string[] = [];
-    const problems: string[] = [];
-    page.on('request', (request) => requested.push(request.url()));
-    page.on('requestfailed', (request) => problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`));
-    page.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-    });
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    const page = await chromium.context.newPage();
+    const { requested, problems, foreign } = await watchPage(page, origin);
 
     const response = await page.goto(`${app.url}/v1/docs`, { waitUntil: 'networkidle', timeout: 90_000 });
     expect(response?.status()).toBe(200);
