@@ -182,6 +182,8 @@ describe('contacts of an audience', () => {
     const elsewhere = (await createAudience('Elsewhere')).id;
     const path = `/v1/audiences/${audienceId}/contacts/${contact.id}`;
     expectDexatelError(await rest('PUT', path, { data: { first_name: 'f'.repeat(129) } }), { status: 422, code: 1361, name: 'VALIDATION_ERROR', field: 'data.first_name' });
+    // The number belongs to the account's contact: a PUT that tries to change it is told so, not ignored.
+    expectDexatelError(await rest('PUT', path, { data: { number: '+14155550162', first_name: 'x' } }), { status: 400, code: null, name: 'INVALID_REQUEST', field: 'data.number' });
     for (const method of ['GET', 'PUT', 'DELETE']) {
       const body = method === 'PUT' ? { data: { first_name: 'x' } } : undefined;
       expectDexatelError(await rest(method, `/v1/audiences/${elsewhere}/contacts/${contact.id}`, body), { status: 404, code: 1351, name: 'CONTACT_NOT_FOUND', field: 'contact_id' });

@@ -357,8 +357,10 @@ describe('GET /v1/contacts', () => {
     const unknown = await page(`?list_id=lst_${randomUUID()}`);
     const foreign = await page(`?list_id=${theirs.lst}`);
     expectForeignLikeUnknown(foreign, unknown, 'AUDIENCE_NOT_FOUND', 'list_id');
+    // This API's word for an audience is "list", in its messages too.
+    expect(unknown.body.message).toBe('List is not found');
     for (const bad of ['abc', list.uuid, `cnt_${list.uuid}`, 'lst_1', '']) {
-      expectContactsError(await page(`?list_id=${encodeURIComponent(bad)}`), 400, 'invalid_request', 'INVALID_AUDIENCE_ID', 'list_id');
+      expect(expectContactsError(await page(`?list_id=${encodeURIComponent(bad)}`), 400, 'invalid_request', 'INVALID_AUDIENCE_ID', 'list_id').message).toBe('Invalid list identifier');
     }
   });
 

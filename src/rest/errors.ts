@@ -33,9 +33,18 @@ const contactsErrorNames: Record<ErrorDefinition['status'], string> = {
   503: 'service_unavailable',
 };
 
+/** Seed 003 calls audiences "lists": its clients read that word in the catalogue's messages about them. */
+const inListWords: Partial<Record<string, string>> = {
+  AUDIENCE_NOT_FOUND: 'List is not found',
+  INVALID_AUDIENCE_ID: 'Invalid list identifier',
+};
+
 export function errorBody(error: AppError, style: ErrorStyle, field: string | null): DexatelErrorBody | ContactsErrorBody {
   const { status, numericCode, code } = error.definition;
-  if (style === 'contacts') return { error: contactsErrorNames[status], message: error.message, code, field };
+  if (style === 'contacts') {
+    const message = error.message === error.definition.message ? (inListWords[error.errorName] ?? error.message) : error.message;
+    return { error: contactsErrorNames[status], message, code, field };
+  }
   return { error: { status, code: numericCode, name: code, message: error.message, field } };
 }
 

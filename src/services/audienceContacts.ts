@@ -105,3 +105,12 @@ export async function removeAudienceContact(scope: AccountScope, id: string, inA
 export async function audienceContactNumber(scope: RequestScope, row: AudienceContactRow): Promise<string> {
   return row.number ?? (await scope.loaders.contactById.load(row.contactId))!.phone;
 }
+
+/**
+ * Rows with their numbers. Pages read the number with each row, so this normally costs nothing: no promise
+ * per row (a page of 50 awaited one each cost the REST list a measurable share of its CPU).
+ */
+export async function withNumbers<Row extends AudienceContactRow>(scope: RequestScope, rows: Row[]): Promise<Array<Row & { number: string }>> {
+  if (rows.every((row) => row.number !== undefined)) return rows as Array<Row & { number: string }>;
+  return Promise.all(rows.map(async (row) => ({ ...row, number: await audienceContactNumber(scope, row) })));
+}

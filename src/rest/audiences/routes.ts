@@ -6,6 +6,7 @@ import {
   removeAudienceContact,
   requireAudienceContactIn,
   updateAudienceContact,
+  withNumbers,
 } from '../../services/audienceContacts.js';
 import {
   countAudienceContacts,
@@ -17,6 +18,7 @@ import {
   updateAudience,
 } from '../../services/audiences.js';
 import type { RestEnv } from '../context.js';
+import { RestFieldError } from '../errors.js';
 import { audienceIdParam, contactIdParam } from '../ids.js';
 import { pageQuery, pagination } from '../pagination.js';
 import { apiBase } from '../present.js';
@@ -201,7 +203,8 @@ export function registerAudienceRoutes(app: OpenAPIHono<RestEnv>): void {
       const audience = await requireAudience(c.var.scope, audienceIdParam(c.req.valid('param').audience_id));
       const connection = await listAudienceContacts(c.var.scope, audience, { ...page.args, search: query['filter[search]'] });
       const base = apiBase(c.req.url);
-      const data = await Promise.all(connection.edges.map(async ({ node }) => presentAudienceContact(base, audience.accountId, node, await audienceContactNumber(c.var.scope, node))));
+      const rows = await withNumbers(c.var.scope, connection.edges.map((edge) => edge.node));
+      const data = rows.map((row) => presentAudienceContact(base, audience.accountId, row, row.number));
       return c.json({ data, pagination: pagination(new URL(c.req.url), page, connection, await connection.totalCount()) }, 200);
     },
   );
@@ -260,7 +263,13 @@ export function registerAudienceRoutes(app: OpenAPIHono<RestEnv>): void {
       c.set('fieldNames', contactFields);
       const params = c.req.valid('param');
       const audienceId = audienceIdParam(params.audience_id);
-      const { number: _number, ...details } = audienceContactInput(c.req.valid('json').data);
+      const fields = c.req.valid('json').data;
+      // The number is the account contact's, shared by every audience it is in: a PUT cannot change it here, and
+      // ignoring it would tell the client nothing. Remove the contact and add the new number instead.
+      if (Object.hasOwn(Object(Object(c.var.body).data), 'number')) {
+        throw new RestFieldError('REQUEST_INVALID', 'data.number', "data.number cannot be changed: remove the contact from the audience and add the new number");
+      }
+      const { number: _number, ...details } = audienceContactInput(fields);
       const row = await updateAudienceContact(c.var.scope, contactIdParam(params.contact_id), details, audienceId);
       return c.json({ data: presentAudienceContact(apiBase(c.req.url), c.var.account.id, row, await audienceContactNumber(c.var.scope, row)) }, 200);
     },
