@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
+import { appError, type ErrorName } from '../domain/errors.js';
+import { errorBody } from './errors.js';
 
 /**
  * Shapes shared by both REST APIs. Body fields are typed but not required here: a missing name, channel or
@@ -44,9 +46,27 @@ const errorDescriptions: Record<number, string> = {
 };
 
 /** The error responses an operation documents, in one API's error shape. */
+/** A typical failure of each status, rendered by the real renderer as the example of its response. */
+const exampleErrors: Record<number, [ErrorName, string | null]> = {
+  400: ['REQUEST_INVALID', 'data.name'],
+  401: ['UNAUTHENTICATED', null],
+  404: ['AUDIENCE_NOT_FOUND', 'audience_id'],
+  409: ['AUDIENCE_ALREADY_EXISTS', 'data.name'],
+  413: ['PAYLOAD_TOO_LARGE', null],
+  415: ['UNSUPPORTED_CONTENT_TYPE', null],
+  422: ['AUDIENCE_NAME_REQUIRED', 'data.name'],
+  429: ['RATE_LIMITED', null],
+  503: ['SERVICE_UNAVAILABLE', null],
+};
+
 export function errorResponses(schema: typeof DexatelErrorSchema | typeof ContactsErrorSchema, statuses: number[]) {
+  const style = schema === DexatelErrorSchema ? 'dexatel' : 'contacts';
   return Object.fromEntries(
-    [...statuses, 401, 429, 503].map((status) => [status, { description: errorDescriptions[status]!, content: { 'application/json': { schema } } }]),
+    [...statuses, 401, 429, 503].map((status) => {
+      const [name, field] = exampleErrors[status]!;
+      const example = errorBody(appError(name), style, style === 'contacts' ? field?.replace(/^data\./, '') ?? null : field);
+      return [status, { description: errorDescriptions[status]!, content: { 'application/json': { schema, example } } }];
+    }),
   );
 }
 
