@@ -18,7 +18,29 @@ export interface ConnectionKind<Filter> {
   where(filter: Filter): Sql | null;
   /** Equal for filters that select the same rows: batches group on it. */
   filterKey(filter: Filter): string;
+  /**
+   * For a filter that searches: a statement selecting the `id` of one parent's matching rows through the
+   * indexes that find them (trigram indexes, the contact table first for a number), rather than by testing
+   * the parent's rows one by one in order. Null when the filter does not search.
+   */
+  matchingIds?(parentId: string, filter: Filter): Sql | null;
 }
+
+/**
+ * How a lone parent's search is answered. A term that matches many rows is found fastest by walking the
+ * parent's rows in order and testing each (the first page is met within a few rows); a rare one by its
+ * indexes (walking 200,000 rows to find 10 took 4.1-4.9 s at 16 clients, the trigram index first 5 ms).
+ * Which one a term is shows in a bounded first attempt: the walk examines at most `walkRows` rows, and only
+ * when those did not fill the page is the page read through `matchingIds`. Counts decide the same way from
+ * the share of matches in the first `walkRows` rows: from `walkCountShare` up, walking every row costs less
+ * than fetching the matches through the indexes one by one.
+ */
+export interface SearchTuning {
+  walkRows: number;
+  walkCountShare: number;
+}
+
+export const defaultSearchTuning: SearchTuning = { walkRows: 1000, walkCountShare: 0.05 };
 
 /** A connection as services hand it out: a page, and its total that is counted only when asked for. */
 export interface Connection<Row> extends Page<Row> {
@@ -38,7 +60,42 @@ function keysetCondition(request: PageRequest): Sql | null {
   return parts.length ? join(parts, ' AND ') : null;
 }
 
-export function createConnectionLoader<Row extends Keyset, Filter>(readRows: RowReader, kind: ConnectionKind<Filter>) {
+export function createConnectionLoader<Row extends Keyset, Filter>(readRows: RowReader, kind: ConnectionKind<Filter>, tuning: SearchTuning = defaultSearchTuning) {
+  /** A lone parent's page of a search: the bounded walk, then, when it did not fill the page, the indexes. */
+  const searchPage = async (parentId: string, request: PageRequest, filter: Filter, matchingIds: Sql, order: Sql) => {
+    const keyset = allOf([keysetCondition(request)]);
+    const walked = await readRows<Row & { __parent: string | null; __scanned: number }>(sql`
+      WITH scanned AS MATERIALIZED (
+        SELECT t.* FROM ${kind.from} WHERE ${kind.parentColumn} = ${parentId}::uuid AND ${keyset} ORDER BY ${order} LIMIT ${tuning.walkRows}
+      )
+      SELECT s.n AS "__scanned", r.* FROM (SELECT count(*)::int AS n FROM scanned) s
+      LEFT JOIN LATERAL (
+        SELECT ${parentId}::text AS "__parent", ${kind.columns} FROM scanned t WHERE ${kind.where(filter)} ORDER BY ${order} LIMIT ${request.size + 1}
+      ) r ON true`);
+    const matched = walked.filter((row): row is Row & { __parent: string; __scanned: number } => row.__parent !== null);
+    if (matched.length > request.size || walked[0]!.__scanned < tuning.walkRows) return matched;
+    return readRows<Row & { __parent: string }>(sql`
+      WITH m AS MATERIALIZED (${matchingIds})
+      SELECT ${parentId}::text AS "__parent", ${kind.columns} FROM ${kind.from} JOIN m ON m.id = t.id
+      WHERE ${kind.parentColumn} = ${parentId}::uuid AND ${keyset}
+      ORDER BY ${order}
+      LIMIT ${request.size + 1}`);
+  };
+
+  /** A lone parent's count of a search: exact from the first rows when they are all, else walk or indexes by the share. */
+  const searchCount = async (parentId: string, filter: Filter, matchingIds: Sql): Promise<number> => {
+    const [probe] = await readRows<{ matched: number; scanned: number }>(sql`
+      SELECT (count(*) FILTER (WHERE ${kind.where(filter)}))::int AS matched, count(*)::int AS scanned
+      FROM (SELECT t.* FROM ${kind.from} WHERE ${kind.parentColumn} = ${parentId}::uuid ORDER BY t.created_at, t.id LIMIT ${tuning.walkRows}) t`);
+    if (probe!.scanned < tuning.walkRows) return probe!.matched;
+    const [counted] =
+      probe!.matched >= probe!.scanned * tuning.walkCountShare
+        ? await readRows<{ total: number }>(sql`
+            SELECT count(*)::int AS total FROM ${kind.from} WHERE ${kind.parentColumn} = ${parentId}::uuid AND ${allOf([kind.where(filter)])}`)
+        : await readRows<{ total: number }>(sql`SELECT count(*)::int AS total FROM (${matchingIds}) m`);
+    return counted!.total;
+  };
+
   const pages = new DataLoader<PageKey<Filter>, Page<Row>, string>(
     async (keys) => {
       // Keys asking for the same page of different parents share a statement.
@@ -59,8 +116,10 @@ export function createConnectionLoader<Row extends Keyset, Filter>(readRows: Row
           // One parent (an audience's page, a search in it) names the parent directly: the planner then sees
           // which parent it is and how big, and walks the keyset index instead of, say, a trigram bitmap that
           // only pays off for small parents. Through LATERAL it would have to plan for an average parent.
-          const rows =
-            parentIds.length === 1
+          const matchingIds = parentIds.length === 1 ? (kind.matchingIds?.(parentIds[0]!, filter) ?? null) : null;
+          const rows = matchingIds
+            ? await searchPage(parentIds[0]!, request, filter, matchingIds, order)
+            : parentIds.length === 1
               ? await readRows<Row & { __parent: string }>(sql`
                   SELECT ${parentIds[0]}::text AS "__parent", ${kind.columns} FROM ${kind.from}
                   WHERE ${kind.parentColumn} = ${parentIds[0]}::uuid AND ${conditions}
@@ -101,7 +160,13 @@ export function createConnectionLoader<Row extends Keyset, Filter>(readRows: Row
       await Promise.all(
         [...groups.entries()].map(async ([group, members]) => {
           const parentIds = [...new Set(members.map((key) => key.parentId))];
-          const conditions = allOf([kind.where(members[0]!.filter)]);
+          const filter = members[0]!.filter;
+          const matchingIds = parentIds.length === 1 ? (kind.matchingIds?.(parentIds[0]!, filter) ?? null) : null;
+          if (matchingIds) {
+            totals.set(`${parentIds[0]}#${group}`, await searchCount(parentIds[0]!, filter, matchingIds));
+            return;
+          }
+          const conditions = allOf([kind.where(filter)]);
           // A count per parent, each its own index(-only) scan, rather than one GROUP BY over all their rows:
           // for 50 audiences of ~700 contacts the GROUP BY read 35,000 rows from the heap (35 ms in EXPLAIN
           // ANALYZE), the per-parent counts only the index (6 ms). A lone parent is named directly, as in pages.

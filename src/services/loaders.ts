@@ -1,10 +1,10 @@
 import DataLoader from 'dataloader';
 import type { Audience, AudienceContact, Contact } from '../db/generated/client.js';
 import type { ChannelName } from '../domain/validation.js';
-import { type ConnectionKind, createConnectionLoader } from './connections.js';
+import { type ConnectionKind, createConnectionLoader, defaultSearchTuning, type SearchTuning } from './connections.js';
 import type { AccountScope } from './scope.js';
-import { personSearchCondition } from './search.js';
-import { allOf, columns, containsPattern, sql } from './sql.js';
+import { personSearch, personSearchCondition } from './search.js';
+import { allOf, columns, containsPattern, type Sql, sql } from './sql.js';
 
 export interface AudienceFilter {
   channel: ChannelName | null;
@@ -33,31 +33,51 @@ export const audienceKind: ConnectionKind<AudienceFilter> = {
 /** An audience contact as reads return it: with its number when the statement could fetch it alongside. */
 export type AudienceContactRow = AudienceContact & { number?: string };
 
+/** An audience contact's number matches: tested row by row, through the contact's primary key. */
+const audienceContactPhone = (pattern: string) => sql`EXISTS (SELECT 1 FROM contact c WHERE c.id = t.contact_id AND c.phone LIKE ${pattern})`;
+const audienceContactNames = [sql`t.first_name`, sql`t.last_name`];
+
 export const audienceContactKind: ConnectionKind<SearchFilter> = {
   from: sql`audience_contact t`,
   columns: columns.audienceContactWithNumber,
   parentColumn: sql`t.audience_id`,
-  where: ({ search }) =>
-    search
-      ? personSearchCondition(
-          search,
-          (pattern) => sql`EXISTS (SELECT 1 FROM contact c WHERE c.id = t.contact_id AND c.phone LIKE ${pattern})`,
-          [sql`t.first_name`, sql`t.last_name`],
-        )
-      : null,
+  where: ({ search }) => (search ? personSearchCondition(search, audienceContactPhone, audienceContactNames) : null),
   filterKey: ({ search }) => search ?? '',
+  // The matches through the indexes: numbers from the contact table's trigram index first (the audience's
+  // contacts among them through the (audience_id, contact_id) key), names through the trigram indexes of
+  // first_name and last_name.
+  matchingIds: (audienceId, { search }) => {
+    if (!search) return null;
+    const { digits, words } = personSearch(search, audienceContactPhone, audienceContactNames);
+    const byWords = sql`SELECT t.id FROM audience_contact t WHERE t.audience_id = ${audienceId}::uuid AND ${words}`;
+    if (!digits) return byWords;
+    return sql`
+      SELECT t.id FROM audience_contact t
+      WHERE t.audience_id = ${audienceId}::uuid AND t.contact_id IN (
+        SELECT c.id FROM contact c
+        WHERE c.account_id = (SELECT a.account_id FROM audience a WHERE a.id = ${audienceId}::uuid) AND c.phone LIKE ${containsPattern(digits)})
+      UNION ${byWords}`;
+  },
 };
+
+const contactPhone = (pattern: string) => sql`t.phone LIKE ${pattern}`;
+const contactNames = [sql`t.name`, sql`t.email`];
+const inAudience = (audienceId: string | null) =>
+  audienceId ? sql`EXISTS (SELECT 1 FROM audience_contact ac WHERE ac.contact_id = t.id AND ac.audience_id = ${audienceId}::uuid)` : null;
 
 export const contactKind: ConnectionKind<ContactFilter> = {
   from: sql`contact t`,
   columns: columns.contact,
   parentColumn: sql`t.account_id`,
-  where: ({ search, audienceId }) =>
-    allOf([
-      audienceId ? sql`EXISTS (SELECT 1 FROM audience_contact ac WHERE ac.contact_id = t.id AND ac.audience_id = ${audienceId}::uuid)` : null,
-      search ? personSearchCondition(search, (pattern) => sql`t.phone LIKE ${pattern}`, [sql`t.name`, sql`t.email`]) : null,
-    ]),
+  where: ({ search, audienceId }) => allOf([inAudience(audienceId), search ? personSearchCondition(search, contactPhone, contactNames) : null]),
   filterKey: ({ search, audienceId }) => `${audienceId ?? ''}|${search ?? ''}`,
+  // Each way of matching through its own trigram index (phone, name, email).
+  matchingIds: (accountId, { search, audienceId }) => {
+    if (!search) return null;
+    const { digits, words } = personSearch(search, contactPhone, contactNames);
+    const branch = (condition: Sql) => sql`SELECT t.id FROM contact t WHERE t.account_id = ${accountId}::uuid AND ${allOf([condition, inAudience(audienceId)])}`;
+    return digits ? sql`${branch(contactPhone(containsPattern(digits)))} UNION ${branch(words)}` : branch(words);
+  },
 };
 
 /** The audiences a contact is in, in the audiences' own order. */
@@ -78,7 +98,7 @@ function byId<T extends { id: string }>(ids: readonly string[], rows: T[]): (T |
  * Per-request batching and caching of every read: created for one request (one account), so nothing
  * cached can leak into another account's answer or go stale across requests.
  */
-export function createLoaders(scope: AccountScope) {
+export function createLoaders(scope: AccountScope, searchTuning: SearchTuning = defaultSearchTuning) {
   const { readRows, accountId } = scope;
   return {
     audienceById: new DataLoader<string, Audience | null>(async (ids) =>
@@ -115,8 +135,8 @@ export function createLoaders(scope: AccountScope) {
       return contactIds.map((id) => found.get(id) ?? []);
     }),
     audiences: createConnectionLoader<Audience, AudienceFilter>(readRows, audienceKind),
-    audienceContacts: createConnectionLoader<AudienceContactRow, SearchFilter>(readRows, audienceContactKind),
-    contacts: createConnectionLoader<Contact, ContactFilter>(readRows, contactKind),
+    audienceContacts: createConnectionLoader<AudienceContactRow, SearchFilter>(readRows, audienceContactKind, searchTuning),
+    contacts: createConnectionLoader<Contact, ContactFilter>(readRows, contactKind, searchTuning),
     contactAudiences: createConnectionLoader<Audience, Record<string, never>>(readRows, contactAudienceKind),
   };
 }
@@ -128,6 +148,6 @@ export interface RequestScope extends AccountScope {
   loaders: Loaders;
 }
 
-export function createRequestScope(scope: AccountScope): RequestScope {
-  return { ...scope, loaders: createLoaders(scope) };
+export function createRequestScope(scope: AccountScope, searchTuning?: SearchTuning): RequestScope {
+  return { ...scope, loaders: createLoaders(scope, searchTuning) };
 }

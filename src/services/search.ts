@@ -9,13 +9,20 @@ export function normalizeSearch(term: string | null | undefined): string | null 
   return trimmed ? trimmed : null;
 }
 
+/** A person search split into its two ways of matching, so each can be driven by its own index. */
+export interface PersonSearch {
+  /** The term's digits when it looks like (part of) a number: matched against the whole number. */
+  digits: string | null;
+  /** Every word in a name column (a word of digits also in the number). */
+  words: Sql;
+}
+
 /**
  * Search over a person: every word of the term must appear in one of the name columns, so "ann smi"
  * finds Ann Smith; a word of digits may also appear in the number. A term that looks like a phone
  * number ("+1 415", "1415", "(415)") also matches the digits of the E.164 number as a whole.
- * Trigram indexes serve each LIKE.
  */
-export function personSearchCondition(term: string, phone: (pattern: string) => Sql, names: Sql[]): Sql {
+export function personSearch(term: string, phone: (pattern: string) => Sql, names: Sql[]): PersonSearch {
   const digits = phoneSearchDigits(term);
   const words = term.split(' ').map((word) => {
     const pattern = containsPattern(word);
@@ -25,6 +32,11 @@ export function personSearchCondition(term: string, phone: (pattern: string) => 
     if (/^\d+$/.test(word) && word !== digits) alternatives.push(phone(pattern));
     return sql`(${join(alternatives, ' OR ')})`;
   });
-  const byWords = join(words, ' AND ');
-  return digits ? sql`(${phone(containsPattern(digits))} OR (${byWords}))` : byWords;
+  return { digits, words: join(words, ' AND ') };
+}
+
+/** The search as one condition on a row (the walk over a parent's rows in order tests it row by row). */
+export function personSearchCondition(term: string, phone: (pattern: string) => Sql, names: Sql[]): Sql {
+  const { digits, words } = personSearch(term, phone, names);
+  return digits ? sql`(${phone(containsPattern(digits))} OR (${words}))` : words;
 }
