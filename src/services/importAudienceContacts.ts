@@ -2,6 +2,7 @@ import { type AudienceContactInput, validateAudienceContact, type ValidAudienceC
 import { AppError, appError } from '../domain/errors.js';
 import { limits } from '../domain/validation.js';
 import type { AccountScope } from './scope.js';
+import { analyzeAfterBulkWrite } from './tableStatistics.js';
 
 export interface RejectedRow {
   index: number;
@@ -60,7 +61,7 @@ export async function importAudienceContacts(
     }
   });
 
-  return scope.prisma.$transaction(
+  const result = await scope.prisma.$transaction(
     async (tx) => {
       // Locking the audience row serialises this import with concurrent adds to the audience (their
       // foreign-key check waits for it), so the update-then-insert below sees a stable set of rows.
@@ -123,4 +124,14 @@ export async function importAudienceContacts(
     },
     { timeout: 60_000, maxWait: 30_000 },
   );
+  // Committed: plans for the next search must see the new rows (see tableStatistics.ts). Statistics are an
+  // optimisation, so a failure to gather them does not fail an import whose rows have landed.
+  const written = result.importedCount + result.updatedCount;
+  if (written > 0) {
+    await Promise.all([
+      analyzeAfterBulkWrite(scope.prisma, 'audience_contact', written),
+      analyzeAfterBulkWrite(scope.prisma, 'contact', result.importedCount),
+    ]).catch(() => {});
+  }
+  return result;
 }
