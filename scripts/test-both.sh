@@ -4,8 +4,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
+# The project's Node (package.json's `node` dependency) first, as npm does for `npm test`, so the script runs
+# the suite on it when started directly too.
+export PATH="$PWD/node_modules/.bin:$PATH"
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
+echo "== Node $(node --version)"
 
 echo "== type check (tsc --noEmit)"
 npx tsc --noEmit || { echo "type check failed"; exit 1; }

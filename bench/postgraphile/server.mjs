@@ -1,6 +1,7 @@
 // PostGraphile v5, the benchmark's peer, as its users deploy it: the amber and relay presets plus the
-// connection-filter plugin (substring search needs it). Runs on Node 22 (PostGraphile 5 requires it).
-// Usage: node22 bench/postgraphile-server.mjs <database url> <port> <pool size>
+// connection-filter plugin (substring search needs it). PostGraphile 5 requires Node >= 22; bench/run.ts starts it
+// on the Node it runs on itself (the project's pinned Node 24), the same as the server it is compared with.
+// Usage: node bench/postgraphile/server.mjs <database url> <port> <pool size>
 import { createServer } from 'node:http';
 import { postgraphile } from 'postgraphile';
 import { grafserv } from 'postgraphile/grafserv/node';

@@ -308,9 +308,10 @@ type EngineBindings = typeof import('@prisma/schema-engine-wasm/schema_engine_bg
 let engineBindings: Promise<EngineBindings> | undefined;
 
 /**
- * Node 20 cannot import the package's entry point (it imports a `.wasm` file as an ES module), so the
- * wasm-bindgen glue is wired by hand: the glue module is the wasm instance's import object, and the
- * instance's exports are handed back to the glue. Done once per process; the module state is global.
+ * The package's entry point imports a `.wasm` file as an ES module: early Node 22 releases refuse that, and
+ * Node 24 and later 22s do it with an ExperimentalWarning on every process. So the wasm-bindgen glue is wired
+ * by hand: the glue module is the wasm instance's import object, and the instance's exports are handed back
+ * to the glue (which also lets its timers be unref'd, below). Done once per process; the module state is global.
  */
 function loadSchemaEngine(): Promise<EngineBindings> {
   engineBindings ??= (async () => {
