@@ -74,16 +74,28 @@ export function createConnectionLoader<Row extends Keyset, Filter>(readRows: Row
       ) r ON true`);
     const matched = walked.filter((row): row is Row & { __parent: string; __scanned: number } => row.__parent !== null);
     if (matched.length > request.size || walked[0]!.__scanned < tuning.walkRows) return matched;
-    return readRows<Row & { __parent: string }>(sql`
+    // The matches are materialized once, for the page and for the count the request will ask for next: counting
+    // them again cost as much as finding them ("ann smi" in 300,000 contacts: 376 ms against a 163 ms count).
+    const found = await readRows<Row & { __parent: string | null; __total: number }>(sql`
       WITH m AS MATERIALIZED (${matchingIds})
-      SELECT ${parentId}::text AS "__parent", ${kind.columns} FROM ${kind.from} JOIN m ON m.id = t.id
-      WHERE ${kind.parentColumn} = ${parentId}::uuid AND ${keyset}
-      ORDER BY ${order}
-      LIMIT ${request.size + 1}`);
+      SELECT s.total AS "__total", r.* FROM (SELECT count(*)::int AS total FROM m) s
+      LEFT JOIN LATERAL (
+        SELECT ${parentId}::text AS "__parent", ${kind.columns} FROM ${kind.from} JOIN m ON m.id = t.id
+        WHERE ${kind.parentColumn} = ${parentId}::uuid AND ${keyset}
+        ORDER BY ${order}
+        LIMIT ${request.size + 1}
+      ) r ON true`);
+    knownTotals.set(`${parentId}#${kind.filterKey(filter)}`, found[0]!.__total);
+    return found.filter((row): row is Row & { __parent: string; __total: number } => row.__parent !== null);
   };
+
+  /** Totals a search page has already counted in this request, by parent and filter. */
+  const knownTotals = new Map<string, number>();
 
   /** A lone parent's count of a search: exact from the first rows when they are all, else walk or indexes by the share. */
   const searchCount = async (parentId: string, filter: Filter, matchingIds: Sql): Promise<number> => {
+    const known = knownTotals.get(`${parentId}#${kind.filterKey(filter)}`);
+    if (known !== undefined) return known;
     const [probe] = await readRows<{ matched: number; scanned: number }>(sql`
       SELECT (count(*) FILTER (WHERE ${kind.where(filter)}))::int AS matched, count(*)::int AS scanned
       FROM (SELECT t.* FROM ${kind.from} WHERE ${kind.parentColumn} = ${parentId}::uuid ORDER BY t.created_at, t.id LIMIT ${tuning.walkRows}) t`);
