@@ -64,16 +64,17 @@ export function createConnectionLoader<Row extends Keyset, Filter>(readRows: Row
   /** A lone parent's page of a search: the bounded walk, then, when it did not fill the page, the indexes. */
   const searchPage = async (parentId: string, request: PageRequest, filter: Filter, matchingIds: Sql, order: Sql) => {
     const keyset = allOf([keysetCondition(request)]);
-    const walked = await readRows<Row & { __parent: string | null; __scanned: number }>(sql`
-      WITH scanned AS MATERIALIZED (
-        SELECT t.* FROM ${kind.from} WHERE ${kind.parentColumn} = ${parentId}::uuid AND ${keyset} ORDER BY ${order} LIMIT ${tuning.walkRows}
-      )
-      SELECT s.n AS "__scanned", r.* FROM (SELECT count(*)::int AS n FROM scanned) s
-      LEFT JOIN LATERAL (
-        SELECT ${parentId}::text AS "__parent", ${kind.columns} FROM scanned t WHERE ${kind.where(filter)} ORDER BY ${order} LIMIT ${request.size + 1}
-      ) r ON true`);
-    const matched = walked.filter((row): row is Row & { __parent: string; __scanned: number } => row.__parent !== null);
-    if (matched.length > request.size || walked[0]!.__scanned < tuning.walkRows) return matched;
+    // The walk stops at the page's last row: LIMIT on the inner scan bounds it, and nothing materializes the
+    // rows it did not need (a first version read all 1,000 rows for every page: (c) fell from 643 to 79 req/s).
+    // A page it cannot fill within the bound is read through the indexes, which is also right at the end of a
+    // small parent.
+    const walked = await readRows<Row & { __parent: string }>(sql`
+      SELECT ${parentId}::text AS "__parent", ${kind.columns}
+      FROM (SELECT t.* FROM ${kind.from} WHERE ${kind.parentColumn} = ${parentId}::uuid AND ${keyset} ORDER BY ${order} LIMIT ${tuning.walkRows}) t
+      WHERE ${kind.where(filter)}
+      ORDER BY ${order}
+      LIMIT ${request.size + 1}`);
+    if (walked.length > request.size) return walked;
     // The matches are materialized once, for the page and for the count the request will ask for next: counting
     // them again cost as much as finding them ("ann smi" in 300,000 contacts: 376 ms against a 163 ms count).
     const found = await readRows<Row & { __parent: string | null; __total: number }>(sql`
