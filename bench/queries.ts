@@ -304,3 +304,157 @@ export function restVersusGraphql(audienceId: string): RestComparison {
     },
   };
 }
+
+/**
+ * Issue 13's search shapes: five kinds of term, each searched on `Audience.contacts` (the audience holding every
+ * contact) and on `Query.contacts` (the account's contacts), with `totalCount`. Each shape lists candidate terms,
+ * best first; the run counts each one's matches in the data and takes the first whose counts fit the shape on
+ * both fields, so the report's terms are what the data says they are (and a reused database, whose names earlier
+ * runs' writes changed, still gets terms of the right kind).
+ */
+export type SearchField = 'audience' | 'account';
+export const SEARCH_FIELDS: SearchField[] = ['audience', 'account'];
+export const searchFieldLabel: Record<SearchField, string> = { audience: '`Audience.contacts`', account: '`Query.contacts`' };
+
+export interface SearchShape {
+  key: string;
+  title: string;
+  /** In the order they are tried. */
+  candidates: string[];
+  /** The shape's rule on the matches among `rows`, as the report states it and as `fits` checks it. */
+  rule: string;
+  fits(matches: number, rows: number): boolean;
+}
+
+export const SEARCH_SHAPES: SearchShape[] = [
+  { key: 'rare-name', title: 'rare name fragment', candidates: ['okonk'], rule: '≤ 0.1 % of rows', fits: (m, rows) => m >= 1 && m <= rows * 0.001 },
+  {
+    key: 'frequent-name',
+    title: 'frequent name fragment',
+    // Of two letters or more none reaches half the seed's rows ("an" 43 %): the seed's first names are only six.
+    candidates: ['ann', 'an', 'n', 's', 'o'],
+    rule: '≥ 50 % of rows, ≤ 90 %',
+    fits: (m, rows) => m >= rows * 0.5 && m <= rows * 0.9,
+  },
+  { key: 'number-few', title: 'number fragment, a handful', candidates: ['124648', '415200'], rule: '1 to 20 rows', fits: (m) => m >= 1 && m <= 20 },
+  {
+    key: 'number-many',
+    title: 'number fragment, thousands',
+    candidates: ['4155', '7183'],
+    rule: '≥ 1 in 300 rows, ≤ 10 %',
+    fits: (m, rows) => m >= rows / 300 && m <= rows * 0.1,
+  },
+  { key: 'two-words', title: 'two words', candidates: ['ann smi'], rule: 'any match', fits: (m) => m >= 1 },
+];
+
+export interface SearchTarget {
+  field: SearchField;
+  /** The audience (`audience`) or the account (`account`) searched. */
+  parentId: string;
+  accountId: string;
+}
+
+/** Our request: the first page and `totalCount` of the search. */
+export function searchRequest({ field, parentId }: SearchTarget, term: string): GraphQLRequest {
+  return field === 'audience'
+    ? {
+        query: `query ($id: ID!, $search: String) { audience(id: $id) { contacts(first: ${PAGE}, search: $search) { totalCount edges { node { id firstName lastName number } } } } }`,
+        variables: { id: encodeGlobalId('Audience', parentId), search: term },
+      }
+    : {
+        query: `query ($search: String) { contacts(first: ${PAGE}, search: $search) { totalCount edges { node { id name phone } } } }`,
+        variables: { search: term },
+      };
+}
+
+/** Our answer and the floor's, as lines: the total, then one line a row (id, names, number). */
+export function searchAnswer(field: SearchField, data: any): string[] {
+  const connection = field === 'audience' ? data.audience.contacts : data.contacts;
+  return [
+    `total ${connection.totalCount}`,
+    ...connection.edges.map(({ node }: any) =>
+      [decodeGlobalId(node.id)?.id, ...(field === 'audience' ? [node.firstName, node.lastName, node.number] : [node.name, node.phone])].join(' '),
+    ),
+  ];
+}
+export function searchFloorAnswer(field: SearchField, row: { total: number; rows: any[] | null }): string[] {
+  return [
+    `total ${row.total}`,
+    ...(row.rows ?? []).map((r) => [r.id, ...(field === 'audience' ? [r.first_name, r.last_name, r.phone] : [r.name, r.phone])].join(' ')),
+  ];
+}
+
+/**
+ * The floor's two ways to a search's page or count, as statements of the benchmark's own (the server's code is
+ * not used, so the floor also checks its meaning): `plain` states the search as one condition and leaves the plan
+ * to PostgreSQL (for a common term, a walk of the parent's rows in order); `indexes` first collects the matching
+ * ids with their position through the trigram indexes, one branch per way of matching (the contact table's number
+ * first, then the audience's rows through their (audience_id, contact_id) key), and counts those, or sorts them and
+ * fetches only the page's rows. The run times both and measures the faster: the floor is the best statement it
+ * has, whatever the statistics say.
+ */
+export type FloorForm = 'plain' | 'indexes';
+export const FLOOR_FORMS: FloorForm[] = ['plain', 'indexes'];
+
+const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
+/** As the server's search: the term anywhere, its own wildcards taken literally. */
+const anywhere = (word: string) => literal(`%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+
+export function searchSql({ field, parentId, accountId }: SearchTarget, term: string) {
+  // The search's meaning, as the README and schema state it: every word in a name column (a word of digits also
+  // in the number), or, for a term that looks like a number, its digits anywhere in the number.
+  const digits = /^[\d\s+()./-]+$/.test(term) ? term.replace(/\D/g, '') || null : null;
+  const phone = field === 'audience' ? 'c.phone' : 't.phone';
+  const names = field === 'audience' ? ['t.first_name', 't.last_name'] : ['t.name', 't.email'];
+  const wordConditions = term.split(' ').map((word) => {
+    const alternatives = names.map((column) => `${column} ILIKE ${anywhere(word)}`);
+    if (/^\d+$/.test(word) && word !== digits) alternatives.push(`${phone} LIKE ${anywhere(word)}`);
+    return `(${alternatives.join(' OR ')})`;
+  });
+  const words = wordConditions.join(' AND ');
+  const condition = digits ? `(${phone} LIKE ${anywhere(digits)} OR ${words})` : words;
+  const parent = literal(parentId);
+  // The parent's rows meeting `where`; an audience's joined to their contacts when `where` or the output reads the number.
+  const rowsOf = (where: string, withNumber = where.includes('c.phone')) =>
+    field === 'audience'
+      ? `audience_contact t${withNumber ? ' JOIN contact c ON c.id = t.contact_id' : ''} WHERE t.audience_id = ${parent}::uuid AND ${where}`
+      : `contact t WHERE t.account_id = ${parent}::uuid AND ${where}`;
+  const matchingIds = [
+    ...(digits
+      ? [
+          field === 'audience'
+            ? `SELECT t.id, t.created_at FROM audience_contact t WHERE t.audience_id = ${parent}::uuid AND t.contact_id IN (
+                 SELECT c.id FROM contact c WHERE c.account_id = ${literal(accountId)}::uuid AND c.phone LIKE ${anywhere(digits)})`
+            : `SELECT t.id, t.created_at FROM ${rowsOf(`t.phone LIKE ${anywhere(digits)}`)}`,
+        ]
+      : []),
+    `SELECT t.id, t.created_at FROM ${rowsOf(words)}`,
+  ].join('\n UNION ');
+  const output = field === 'audience' ? 't.id, t.first_name, t.last_name, c.phone' : 't.id, t.name, t.phone';
+  // The matches carry their position (read with them from the heap), so only the page's rows are fetched again.
+  const pageOfMatches = `(SELECT m.id FROM m ORDER BY m.created_at, m.id LIMIT ${PAGE}) p`;
+  const matchedRows =
+    field === 'audience' ? `${pageOfMatches} JOIN audience_contact t ON t.id = p.id JOIN contact c ON c.id = t.contact_id` : `${pageOfMatches} JOIN contact t ON t.id = p.id`;
+  const page: Record<FloorForm, string> = {
+    plain: `SELECT ${output} FROM ${rowsOf(condition, true)} ORDER BY t.created_at, t.id LIMIT ${PAGE}`,
+    indexes: `SELECT ${output} FROM ${matchedRows} ORDER BY t.created_at, t.id`,
+  };
+  const count: Record<FloorForm, string> = {
+    plain: `SELECT count(*)::int FROM ${rowsOf(condition)}`,
+    indexes: `SELECT count(*)::int FROM m`,
+  };
+  const withMatches = (forms: FloorForm[], body: string) =>
+    forms.includes('indexes') ? `WITH m AS MATERIALIZED (${matchingIds})\n${body}` : body;
+  return {
+    /** The page alone, by one form (timed to choose the form). */
+    page: (form: FloorForm) => withMatches([form], page[form]),
+    /** The exact count alone: what the issue's rule compares with. */
+    count: (form: FloorForm) => withMatches([form], `SELECT (${count[form]}) AS total`),
+    /** The page and its count in one statement, each by its own form. */
+    pageAndCount: (pageForm: FloorForm, countForm: FloorForm) =>
+      withMatches(
+        [pageForm, countForm],
+        `SELECT (${count[countForm]}) AS total, (SELECT json_agg(r) FROM (${page[pageForm]}) r) AS rows`,
+      ),
+  };
+}

@@ -15,6 +15,8 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
+  FLOOR_FORMS,
+  type FloorForm,
   type FloorStatement,
   type GraphQLRequest,
   importRows,
@@ -23,10 +25,20 @@ import {
   restVersusGraphql,
   type Scenario,
   scenarios,
+  SEARCH_FIELDS,
+  SEARCH_SHAPES,
+  searchAnswer,
+  type SearchField,
+  searchFieldLabel,
+  searchFloorAnswer,
+  searchRequest,
+  type SearchShape,
+  searchSql,
+  type SearchTarget,
   seededUuid,
   type Target,
 } from './queries.js';
-import { fullScale, quickScale, reuseSeeded, type Scale, seed, type Seeded } from './seed.js';
+import { fullScale, quickScale, recordSeedSeconds, reuseSeeded, type Scale, seed, type Seeded } from './seed.js';
 
 const quick = process.argv.includes('--quick');
 const mode = quick ? 'quick' : 'full';
@@ -44,10 +56,17 @@ interface Settings {
   seconds: number;
   importRows: number;
   importBatch: number;
+  /** The cells of issue 13's search shapes (60 of them): shorter in the quick mode, which CI runs. */
+  search: Window;
+}
+/** A cell's warm-up and measured window. */
+interface Window {
+  warmupSeconds: number;
+  seconds: number;
 }
 const settings: Settings = quick
-  ? { scale: quickScale, databaseName: 'cg_bench_quick', connections: 8, poolSize: 10, warmupSeconds: 1, seconds: 3, importRows: 2_000, importBatch: 1_000 }
-  : { scale: fullScale, databaseName: 'cg_bench', connections: 8, poolSize: 10, warmupSeconds: 5, seconds: 15, importRows: 100_000, importBatch: 10_000 };
+  ? { scale: quickScale, databaseName: 'cg_bench_quick', connections: 8, poolSize: 10, warmupSeconds: 1, seconds: 3, importRows: 2_000, importBatch: 1_000, search: { warmupSeconds: 1, seconds: 2 } }
+  : { scale: fullScale, databaseName: 'cg_bench', connections: 8, poolSize: 10, warmupSeconds: 5, seconds: 15, importRows: 100_000, importBatch: 10_000, search: { warmupSeconds: 5, seconds: 15 } };
 /** Our server as one process and in cluster mode (a worker per core), and the peer. */
 type Server = 'us' | 'us-cluster' | 'postgraphile';
 const SERVERS: Server[] = ['us', 'us-cluster', 'postgraphile'];
@@ -76,7 +95,10 @@ const children: ChildProcess[] = [];
 async function main() {
   if (!existsSync(`${PEER_MODULES}/postgraphile/package.json`)) throw new Error('PostGraphile is not installed: run `npm ci --prefix bench/postgraphile` first');
   log(`${quick ? 'quick' : 'full'} run: ${JSON.stringify(settings.scale)}`);
-  const seeded = reuse ? await reuseSeeded(adminUrl, settings.databaseName, settings.scale) : await seed(adminUrl, settings.databaseName, settings.scale, log);
+  // A fresh seed is left unanalyzed: the search shapes are measured first as a bulk load leaves the tables.
+  const seeded = reuse
+    ? await reuseSeeded(adminUrl, settings.databaseName, settings.scale)
+    : await seed(adminUrl, settings.databaseName, settings.scale, log, { analyze: seedOnly });
   log(`seeded in ${seeded.seconds.total.toFixed(1)} s`);
   if (seedOnly) return;
 
@@ -87,10 +109,6 @@ async function main() {
     [...Object.values(writeAudienceId), seededUuid('import-api'), seededUuid('import-copy')],
   ]);
   await pool.query(`DELETE FROM contact WHERE phone LIKE '+1206%' OR phone LIKE '+1425%'`);
-  // Where autovacuum is off (this workplace's PostgreSQL runs with `autovacuum = off`) or has not come round
-  // yet, the dead rows of every earlier run stay behind: after three reruns and some imports, 1.5 million
-  // dead audience contacts had slowed (a)'s floor statement from 229 to 81 req/s. They go before measuring.
-  await pool.query('VACUUM (ANALYZE) audience_contact, contact, audience');
   for (const [target, id] of Object.entries(writeAudienceId)) {
     await pool.query(`INSERT INTO audience (id, account_id, name, name_key, channel) VALUES ($1, $2, $3, lower($3), 'SMS')`, [
       id,
@@ -137,6 +155,24 @@ async function main() {
     NODE_ENV: 'production',
   });
 
+  // Issue 13's search shapes on our server, first on the tables as the seed's bulk load left them (never
+  // analyzed: no statistics), then after VACUUM (ANALYZE). A reused database was analyzed by its first run.
+  const disagreements: string[] = [];
+  const searchTerms = await chooseSearchTerms(pool, seeded);
+  const searchPhases: SearchPhase[] = [];
+  if (!reuse) searchPhases.push(await measureSearchShapes('fresh', searchTerms, seeded, pool, disagreements));
+  // Where autovacuum is off (this workplace's PostgreSQL runs with `autovacuum = off`) or has not come round
+  // yet, the dead rows of every earlier run stay behind: after three reruns and some imports, 1.5 million
+  // dead audience contacts had slowed (a)'s floor statement from 229 to 81 req/s. They go before measuring.
+  const vacuumStarted = performance.now();
+  await pool.query('VACUUM (ANALYZE) audience_contact, contact, audience');
+  if (!reuse) {
+    seeded.seconds.analyze += (performance.now() - vacuumStarted) / 1000;
+    seeded.seconds.total += (performance.now() - vacuumStarted) / 1000;
+    await recordSeedSeconds(adminUrl, seeded.databaseName, settings.scale, seeded.seconds);
+  }
+  searchPhases.push(await measureSearchShapes('analyzed', searchTerms, seeded, pool, disagreements));
+
   const deepRow = Math.floor(settings.scale.contacts * 0.97);
   const deepCursorAnswer = await post('postgraphile', seeded.apiKey, {
     query: `query ($id: ID!) { audience(id: $id) { audienceContactsByAudienceId(first: 1, offset: ${deepRow - 1}, orderBy: [CREATED_AT_ASC, PRIMARY_KEY_ASC]) { edges { cursor } } } }`,
@@ -156,7 +192,6 @@ async function main() {
 
   const rss = { us: sampleRss([us.pid!]), 'us-cluster': sampleRss([usCluster.pid!, ...childPids(usCluster.pid!)]) };
   const results: Result[] = [];
-  const disagreements: string[] = [];
   for (const [index, scenario] of byServer.us.entries()) {
     if (scenario.answer) disagreements.push(...(await compareAnswers(scenario, seeded.apiKey, pool)));
     const measured = {} as Record<Server, Measured>;
@@ -191,6 +226,9 @@ async function main() {
   const restReport = renderRestReport(runHeader(seeded, environment), restResult);
   writeSection(restReport, `rest:${mode}`);
   console.log(`\n${restReport}`);
+  const searchReport = renderSearchReport(runHeader(seeded, environment), seeded, searchTerms, searchPhases, disagreements);
+  writeSection(searchReport, `search:${mode}`);
+  console.log(`\n${searchReport}`);
 
   const failures = [
     ...results.flatMap((r) =>
@@ -201,6 +239,11 @@ async function main() {
     ...(['rest', 'graphql'] as const)
       .filter((kind) => restResult[kind].errors > 0 || restResult[kind].requests === 0)
       .map((kind) => `(f) ${kind} on us: ${restResult[kind].errors} errors of ${restResult[kind].requests} (${restResult[kind].firstError ?? 'no requests'})`),
+    ...searchPhases.flatMap(({ phase, cells }) =>
+      cells
+        .filter(({ us }) => us.errors > 0 || us.requests === 0)
+        .map(({ shape, field, us }) => `search ${shape.key} on ${field} (${phase}): ${us.errors} errors of ${us.requests} (${us.firstError ?? 'no requests'})`),
+    ),
     ...disagreements,
     ...(new Set(Object.values(environment.serverNodes)).size > 1 ? [`the servers ran on different Node versions: ${JSON.stringify(environment.serverNodes)}`] : []),
   ];
@@ -297,7 +340,7 @@ const graphqlLoad = (target: Server, scenario: { request: Scenario['request'] })
 });
 
 /** One cell: warm-up, then the measured window; with `pid`, the server's CPU time over that window too. */
-async function drive(target: Server, load: Load, apiKey: string, pid?: number): Promise<Measured> {
+async function drive(target: Server, load: Load, apiKey: string, pid?: number, window: Window = settings): Promise<Measured> {
   let n = 0;
   let errors = 0;
   let firstError: string | undefined;
@@ -320,10 +363,10 @@ async function drive(target: Server, load: Load, apiKey: string, pid?: number): 
         },
       ],
     });
-  await run(settings.warmupSeconds);
+  await run(window.warmupSeconds);
   errors = 0;
   const cpuBefore = pid === undefined ? 0 : cpuSeconds(pid);
-  const result = await run(settings.seconds);
+  const result = await run(window.seconds);
   const requests = result.requests.total;
   const cpuMs = pid === undefined || !requests ? undefined : ((cpuSeconds(pid) - cpuBefore) * 1000) / requests;
   return { requests, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors, firstError, cpuMs };
@@ -405,8 +448,125 @@ function meanOf(cells: Measured[]): Measured {
   };
 }
 
+/** A search shape's term, as the data decided it, and its matches among each field's rows. */
+interface SearchTerm {
+  shape: SearchShape;
+  term: string;
+  matches: Record<SearchField, number>;
+  rows: Record<SearchField, number>;
+}
+
+interface SearchCell {
+  shape: SearchShape;
+  field: SearchField;
+  term: string;
+  /** The forms of the floor's page and count that were faster in this phase, and the statements. */
+  forms: { page: FloorForm; count: FloorForm };
+  floorText: string;
+  countText: string;
+  us: Measured;
+  floor: Measured;
+  count: Measured;
+}
+
+type SearchPhaseName = 'fresh' | 'analyzed';
+interface SearchPhase {
+  phase: SearchPhaseName;
+  cells: SearchCell[];
+  loadAverage: { start: number; end: number };
+}
+
+const searchTargets = (seeded: Seeded): Record<SearchField, SearchTarget> => ({
+  audience: { field: 'audience', parentId: seeded.bigAudienceId, accountId: seeded.accountId },
+  account: { field: 'account', parentId: seeded.accountId, accountId: seeded.accountId },
+});
+
+/** Each shape's first candidate term whose matches fit the shape on both fields, counted by the floor's statement. */
+async function chooseSearchTerms(pool: pg.Pool, seeded: Seeded): Promise<SearchTerm[]> {
+  const targets = searchTargets(seeded);
+  const [sizes] = (
+    await pool.query<Record<SearchField, number>>(
+      `SELECT (SELECT count(*)::int FROM audience_contact WHERE audience_id = $1) AS audience, (SELECT count(*)::int FROM contact WHERE account_id = $2) AS account`,
+      [seeded.bigAudienceId, seeded.accountId],
+    )
+  ).rows;
+  const chosen: SearchTerm[] = [];
+  for (const shape of SEARCH_SHAPES) {
+    const tried: string[] = [];
+    for (const term of shape.candidates) {
+      const matches = {} as Record<SearchField, number>;
+      for (const field of SEARCH_FIELDS) matches[field] = (await pool.query(searchSql(targets[field], term).count('plain'))).rows[0].total;
+      tried.push(`"${term}" ${SEARCH_FIELDS.map((field) => `${matches[field]}/${sizes![field]}`).join(', ')}`);
+      if (SEARCH_FIELDS.every((field) => shape.fits(matches[field], sizes![field]))) {
+        chosen.push({ shape, term, matches, rows: sizes! });
+        break;
+      }
+    }
+    if (chosen.at(-1)?.shape !== shape) throw new Error(`no term fits the search shape ${shape.key} (${shape.rule}): ${tried.join('; ')}; reseed (run without --reuse)`);
+    log(`search ${shape.key}: "${chosen.at(-1)!.term}" (${tried.at(-1)})`);
+  }
+  return chosen;
+}
+
+/** Which form of a floor statement is faster here and now: each run once to warm, then the median of three. */
+async function fasterForm(pool: pg.Pool, statement: (form: FloorForm) => string): Promise<FloorForm> {
+  const medians = new Map<FloorForm, number>();
+  for (const form of FLOOR_FORMS) {
+    const times: number[] = [];
+    for (let run = 0; run < 4; run++) {
+      const started = performance.now();
+      await pool.query(statement(form));
+      times.push(performance.now() - started);
+      // A form that takes seconds has lost already: not worth three more runs.
+      if (run === 0 && times[0]! > 2_000 && medians.size) break;
+    }
+    const timed = times.length > 1 ? times.slice(1) : times;
+    medians.set(form, timed.sort((a, b) => a - b)[Math.floor(timed.length / 2)]!);
+  }
+  return [...medians.entries()].sort((a, b) => a[1] - b[1])[0]![0];
+}
+
+/**
+ * One phase of issue 13's search shapes: each shape on each field, our server as one process against the floor
+ * (the page and its count in one statement) and against the exact count alone, which the target is relative to.
+ * Before measuring, our answer (page and total) is checked against both.
+ */
+async function measureSearchShapes(phase: SearchPhaseName, terms: SearchTerm[], seeded: Seeded, pool: pg.Pool, disagreements: string[]): Promise<SearchPhase> {
+  const targets = searchTargets(seeded);
+  const loadStart = os.loadavg()[0] ?? 0;
+  const cells: SearchCell[] = [];
+  for (const { shape, term } of terms) {
+    for (const field of SEARCH_FIELDS) {
+      const label = `search ${shape.key} on ${field} (${phase})`;
+      const statements = searchSql(targets[field], term);
+      const forms = { page: await fasterForm(pool, statements.page), count: await fasterForm(pool, statements.count) };
+      const floorText = statements.pageAndCount(forms.page, forms.count);
+      const countText = statements.count(forms.count);
+      const request = searchRequest(targets[field], term);
+      const ours = searchAnswer(field, (await post('us', seeded.apiKey, request)).data);
+      const floors = {
+        'the floor': searchFloorAnswer(field, (await pool.query(floorText)).rows[0]),
+        'the count alone': [`total ${(await pool.query(countText)).rows[0].total}`],
+      };
+      for (const [source, answer] of Object.entries(floors)) {
+        if (JSON.stringify(answer) !== JSON.stringify(ours.slice(0, answer.length))) {
+          disagreements.push(`${label}: ${source} answers ${JSON.stringify(answer.slice(0, 3))}…, we answer ${JSON.stringify(ours.slice(0, 3))}…`);
+        }
+      }
+      log(`${label}: "${term}", floor forms page ${forms.page}, count ${forms.count}`);
+      const statement = (name: string, text: string) => () => ({ name: `${name}-${phase}-${shape.key}-${field}`, text, values: [] });
+      const us = await drive('us', graphqlLoad('us', { request: () => request }), seeded.apiKey, undefined, settings.search);
+      const floor = await driveFloor(pool, statement('search', floorText), settings.search);
+      const count = await driveFloor(pool, statement('count', countText), settings.search);
+      log(`${label}: us ${fmt(us)} | floor ${fmt(floor)} | count ${fmt(count)}`);
+      cells.push({ shape, field, term, forms, floorText, countText, us, floor, count });
+    }
+  }
+  return { phase, cells, loadAverage: { start: loadStart, end: os.loadavg()[0] ?? 0 } };
+}
+
 /** The floor: the statement alone, prepared, over a pool of the server's size, as many in flight as connections. */
-async function driveFloor(pool: pg.Pool, statement: (n: number) => FloorStatement): Promise<Measured> {
+async function driveFloor(pool: pg.Pool, statement: (n: number) => FloorStatement, window: Window = settings): Promise<Measured> {
   const run = async (seconds: number) => {
     const latencies: number[] = [];
     let n = 0;
@@ -422,10 +582,10 @@ async function driveFloor(pool: pg.Pool, statement: (n: number) => FloorStatemen
     );
     return latencies;
   };
-  await run(settings.warmupSeconds);
-  const latencies = (await run(settings.seconds)).sort((a, b) => a - b);
+  await run(window.warmupSeconds);
+  const latencies = (await run(window.seconds)).sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { requests: latencies.length, rps: latencies.length / settings.seconds, p50: at(0.5), p99: at(0.99), errors: 0 };
+  return { requests: latencies.length, rps: latencies.length / window.seconds, p50: at(0.5), p99: at(0.99), errors: 0 };
 }
 
 interface ImportResult {
@@ -636,6 +796,65 @@ function renderRestReport(header: string[], { comparison, audienceSize, bytes, r
     '',
     `Failed requests: ${rest.errors + graphql.errors}.`,
   ].join('\n');
+}
+
+const share = (fraction: number) => `${n(100 * fraction, fraction < 0.001 ? 3 : fraction < 0.1 ? 2 : 1)} %`;
+
+/** Issue 13's target for a search: p50 ≤ 50 ms, or ≤ 1.3 × the exact count's p50 where that count alone takes more than 50 ms. */
+const searchTargetMs = (countP50: number) => (countP50 > 50 ? 1.3 * countP50 : 50);
+
+function renderSearchReport(header: string[], seeded: Seeded, terms: SearchTerm[], phases: SearchPhase[], disagreements: string[]): string {
+  const phaseLabel: Record<SearchPhaseName, string> = { fresh: 'fresh (no statistics)', analyzed: 'after VACUUM (ANALYZE)' };
+  const cellsOf = (shape: SearchShape, field: SearchField) =>
+    phases.flatMap(({ phase, cells }) => cells.filter((c) => c.shape === shape && c.field === field).map((cell) => ({ phase, cell })));
+  const lines = [
+    ...header,
+    `Work: issue 13's search shapes, each with \`totalCount\` and the first 20 rows, on ${searchFieldLabel.audience} (the audience of all ${n(terms[0]!.rows.audience)} contacts) and ${searchFieldLabel.account} (the account's ${n(terms[0]!.rows.account)} contacts), our server as one process, ` +
+      `${settings.connections} connections (the benchmark's concurrency, not the issue's 16), ${settings.search.warmupSeconds} s warm-up and ${settings.search.seconds} s measured per cell. ` +
+      `Floor: the page and its exact count in one statement; count: the exact count alone, the same ${settings.connections} in flight over ${settings.poolSize} connections. ` +
+      `Each floor statement is the faster of two forms, timed in the phase: \`plain\` (one condition, PostgreSQL's plan) and \`indexes\` (the matching ids through the trigram indexes first). ` +
+      `Target: p50 ≤ 50 ms, or ≤ 1.3 × the count's p50 where that exceeds 50 ms.`,
+    `Phases: ${phases.map(({ phase, loadAverage }) => `${phaseLabel[phase]} (load average ${n(loadAverage.start, 1)} at its start, ${n(loadAverage.end, 1)} at its end)`).join('; ')}. ` +
+      (phases.some(({ phase }) => phase === 'fresh')
+        ? 'The fresh phase runs on the tables as the seed\'s SQL bulk load left them, never analyzed nor vacuumed: no column statistics, no visibility map. Our import path (`importAudienceContacts`) ANALYZEs what it changed; the seed bypasses it, so this phase is the worst case, statistics absent.'
+        : 'No fresh phase: a reused database was analyzed by the run that seeded it.'),
+    '',
+    '| shape | field | term | matches | statistics | us req/s | us p50 ms | us p99 ms | floor p50 ms (page + count) | count p50 ms | target p50 ms | us / target | met? |',
+    '|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const { shape, term, matches, rows } of terms) {
+    for (const field of SEARCH_FIELDS) {
+      for (const { phase, cell } of cellsOf(shape, field)) {
+        const target = searchTargetMs(cell.count.p50);
+        lines.push(
+          `| ${shape.title} (${shape.rule}) | ${searchFieldLabel[field]} | "${term}" | ${n(matches[field])} (${share(matches[field] / rows[field])}) | ${phaseLabel[phase]} | ` +
+            `${n(cell.us.rps)} | ${n(cell.us.p50, 1)} | ${n(cell.us.p99, 1)} | ${n(cell.floor.p50, 1)} | ${n(cell.count.p50, 1)} | ${n(target, 1)} | ${ratio(cell.us.p50, target)} | ${cell.us.p50 <= target ? 'met' : '**missed**'} |`,
+        );
+      }
+    }
+  }
+  lines.push('', 'Floor statements (forms page / count chosen in each phase; the audience and account ids shown as `:audience`, `:account`):', '');
+  for (const { shape, term } of terms) {
+    for (const field of SEARCH_FIELDS) {
+      const cells = cellsOf(shape, field);
+      const last = cells.at(-1)?.cell;
+      if (!last) continue;
+      const short = last.floorText
+        .replaceAll(`'${seeded.bigAudienceId}'::uuid`, ':audience')
+        .replaceAll(`'${seeded.accountId}'::uuid`, ':account')
+        .replace(/\s+/g, ' ');
+      lines.push(
+        `- ${shape.title} "${term}", ${searchFieldLabel[field]}: ${cells.map(({ phase, cell }) => `${phaseLabel[phase]} ${cell.forms.page} / ${cell.forms.count}`).join(', ')}; \`${short}\``,
+      );
+    }
+  }
+  const failed = phases.reduce((sum, { cells }) => sum + cells.reduce((t, c) => t + c.us.errors, 0), 0);
+  const differ = disagreements.filter((line) => line.startsWith('search '));
+  lines.push(
+    '',
+    `Failed requests: ${failed}. Our answer (the page's rows and totalCount) and the floor's, and the count alone, checked before every cell: ${differ.length ? `differ: ${differ.join('; ')}` : 'they agree'}.`,
+  );
+  return lines.join('\n');
 }
 
 /** Replaces one generated section of BENCHMARKS.md (`bench:<name>`), leaving the hand-written text around it. */
