@@ -19,7 +19,8 @@ export interface ConnectionKind<Filter> {
   /** Equal for filters that select the same rows: batches group on it. */
   filterKey(filter: Filter): string;
   /**
-   * For a filter that searches: a statement selecting the `id` of one parent's matching rows through the
+   * For a filter that searches: a statement selecting the `id` and `created_at` of one parent's matching rows
+   * (the page is sorted from them, so only its own rows are fetched whole) through the
    * indexes that find them (trigram indexes, the contact table first for a number), rather than by testing
    * the parent's rows one by one in order. Null when the filter does not search.
    */
@@ -81,10 +82,9 @@ export function createConnectionLoader<Row extends Keyset, Filter>(readRows: Row
       WITH m AS MATERIALIZED (${matchingIds})
       SELECT s.total AS "__total", r.* FROM (SELECT count(*)::int AS total FROM m) s
       LEFT JOIN LATERAL (
-        SELECT ${parentId}::text AS "__parent", ${kind.columns} FROM ${kind.from} JOIN m ON m.id = t.id
-        WHERE ${kind.parentColumn} = ${parentId}::uuid AND ${keyset}
+        SELECT ${parentId}::text AS "__parent", ${kind.columns}
+        FROM (SELECT t.id FROM m t WHERE ${keyset} ORDER BY ${order} LIMIT ${request.size + 1}) p JOIN ${kind.from} ON t.id = p.id
         ORDER BY ${order}
-        LIMIT ${request.size + 1}
       ) r ON true`);
     knownTotals.set(`${parentId}#${kind.filterKey(filter)}`, found[0]!.__total);
     return found.filter((row): row is Row & { __parent: string; __total: number } => row.__parent !== null);

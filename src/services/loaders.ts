@@ -49,10 +49,10 @@ export const audienceContactKind: ConnectionKind<SearchFilter> = {
   matchingIds: (audienceId, { search }) => {
     if (!search) return null;
     const { digits, words } = personSearch(search, audienceContactPhone, audienceContactNames);
-    const byWords = sql`SELECT t.id FROM audience_contact t WHERE t.audience_id = ${audienceId}::uuid AND ${words}`;
+    const byWords = sql`SELECT t.id, t.created_at FROM audience_contact t WHERE t.audience_id = ${audienceId}::uuid AND ${words}`;
     if (!digits) return byWords;
     return sql`
-      SELECT t.id FROM audience_contact t
+      SELECT t.id, t.created_at FROM audience_contact t
       WHERE t.audience_id = ${audienceId}::uuid AND t.contact_id IN (
         SELECT c.id FROM contact c
         WHERE c.account_id = (SELECT a.account_id FROM audience a WHERE a.id = ${audienceId}::uuid) AND c.phone LIKE ${containsPattern(digits)})
@@ -75,7 +75,7 @@ export const contactKind: ConnectionKind<ContactFilter> = {
   matchingIds: (accountId, { search, audienceId }) => {
     if (!search) return null;
     const { digits, words } = personSearch(search, contactPhone, contactNames);
-    const branch = (condition: Sql) => sql`SELECT t.id FROM contact t WHERE t.account_id = ${accountId}::uuid AND ${allOf([condition, inAudience(audienceId)])}`;
+    const branch = (condition: Sql) => sql`SELECT t.id, t.created_at FROM contact t WHERE t.account_id = ${accountId}::uuid AND ${allOf([condition, inAudience(audienceId)])}`;
     return digits ? sql`${branch(contactPhone(containsPattern(digits)))} UNION ${branch(words)}` : branch(words);
   },
 };
