@@ -12,6 +12,9 @@ export interface GatewayMetrics {
 const maxOperationLabels = 200;
 const operationNamePattern = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
+/** Request latency buckets, in seconds, shared by both fronts' histograms so their figures compare. */
+const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): GatewayMetrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
@@ -25,7 +28,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
     name: 'graphql_request_duration_seconds',
     help: 'Time from receiving a GraphQL request to sending its response',
     labelNames: ['operation'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    buckets: latencyBuckets,
     registers: [registry],
   });
   const errors = new Counter({
@@ -44,7 +47,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Gatew
     name: 'rest_request_duration_seconds',
     help: 'Time from receiving a REST request to sending its response',
     labelNames: ['route', 'method'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    buckets: latencyBuckets,
     registers: [registry],
   });
   const restErrors = new Counter({
