@@ -134,6 +134,9 @@ describe('Audience.contacts search: every strategy gives the oracle’s rows, pa
     const frequent = await run('ann');
     expect(frequent).not.toMatch(/WITH m AS MATERIALIZED/);
     expect(frequent).not.toMatch(/count\(\*\)::int AS total FROM \(/);
+    // The page's walk told the share of matches: the count walks at once, with no probe of its own.
+    expect(statements).toHaveLength(2);
+    expect(frequent).not.toMatch(/FILTER \(WHERE/);
     const rare = await run('1212');
     expect(rare).toMatch(/WITH m AS MATERIALIZED/);
     // The page counted the matches it materialized: no second statement counts them again.
