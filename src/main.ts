@@ -4,6 +4,7 @@ import { createGateway } from './server.js';
 import { createLogger } from './observability/logger.js';
 import { tracingFromEnv } from './observability/tracing.js';
 import { ensureDevelopmentAccount } from './services/accounts.js';
+import { watchTableStatistics } from './services/tableStatistics.js';
 
 const port = Number(process.env.PORT ?? 4000);
 
@@ -19,6 +20,12 @@ const running = await listen(gateway, port);
 console.log(`Contact Gateway on ${database.description}`);
 console.log(`GraphQL and GraphiQL: ${running.url}/graphql   health: ${running.url}/health   ready: ${running.url}/ready   metrics: ${running.url}/metrics`);
 if (tracing) console.log('OpenTelemetry traces: on (OTEL_EXPORTER_OTLP_ENDPOINT)');
+// Tables bulk-loaded without the gateway (SQL, a restore) get statistics at start and within a minute after.
+const statistics = watchTableStatistics(database.prisma, {
+  intervalMs: Number(process.env.STATISTICS_CHECK_INTERVAL_MS ?? 60_000),
+  onAnalyzed: (tables) => console.log(`statistics: analyzed ${tables.join(', ')} (never analyzed, or changed past 50 + 10 % of its rows)`),
+  onError: (error) => console.error('statistics check failed', error),
+});
 
 if (database.config.kind === 'pglite') {
   const created = await ensureDevelopmentAccount(database.prisma);
@@ -39,6 +46,7 @@ async function shutdown(signal: string): Promise<void> {
   try {
     await running.stop(Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000));
     await tracing?.shutdown();
+    await statistics.stop();
     await database.close();
     process.exit(0);
   } catch (error) {

@@ -3,8 +3,10 @@ import { type Database, openDatabase } from '../src/db/database.js';
 import { createAccountWithKey } from '../src/services/accounts.js';
 import { createAudience } from '../src/services/audiences.js';
 import { importAudienceContacts } from '../src/services/importAudienceContacts.js';
+import { analyzeStaleTables, watchTableStatistics } from '../src/services/tableStatistics.js';
 import { createRequestScope, type RequestScope } from '../src/services/loaders.js';
 import { createScratchDatabase } from './support/app.js';
+import { databaseEnv, startServerProcess, waitUntil } from './support/run.js';
 
 // Autovacuum is off on these machines, and late anywhere after a bulk load: the gateway analyzes what an
 // import changed, by autovacuum's own rule, so the next search is planned on statistics of the rows it has.
@@ -47,5 +49,82 @@ describe('statistics after an import', () => {
     expect((await statistics()).audience_contact).toBe(3_000);
     await importAudienceContacts(scope, audience.id, rows(20_000, 400));
     expect((await statistics()).audience_contact).toBe(3_440);
+  });
+});
+
+/** Rows written in SQL, as a bulk load or a restore writes them: past the gateway, so no ANALYZE follows. */
+const loadInSql = async (target: Database, accountId: string, count: number, from: number) => {
+  await target.prisma.$executeRaw`
+    INSERT INTO contact (account_id, phone, name)
+    SELECT ${accountId}::uuid, '+1212' || (5000000 + ${from}::int + i), 'Loaded ' || i FROM generate_series(1, ${count}::int) AS i`;
+};
+const hasColumnStatistics = async (target: Database, table: string) =>
+  (await target.prisma.$queryRaw<Array<{ found: boolean }>>`SELECT EXISTS (SELECT 1 FROM pg_statistic WHERE starelid = ${table}::regclass) AS found`)[0]!.found;
+
+describe('statistics after changes the gateway did not make', () => {
+  let loaded: Database;
+  let dropLoaded: () => Promise<void>;
+  let accountId: string;
+  let config: Awaited<ReturnType<typeof createScratchDatabase>>['config'];
+  beforeAll(async () => {
+    const scratch = await createScratchDatabase({ onDisk: true });
+    config = scratch.config;
+    dropLoaded = scratch.drop;
+    loaded = await openDatabase({ config, migrate: true });
+    accountId = (await createAccountWithKey(loaded.prisma, 'Loaded')).account.id;
+  });
+  afterAll(async () => {
+    await loaded?.close();
+    await dropLoaded?.();
+  });
+
+  it('an empty table is left alone; one bulk-loaded and never analyzed gets statistics once, not at every check', async () => {
+    expect(await analyzeStaleTables(loaded.prisma)).toEqual([]);
+    await loadInSql(loaded, accountId, 2_000, 0);
+    expect(await hasColumnStatistics(loaded, 'contact')).toBe(false);
+    expect(await analyzeStaleTables(loaded.prisma)).toEqual(['contact']);
+    expect(await hasColumnStatistics(loaded, 'contact')).toBe(true);
+    expect(await analyzeStaleTables(loaded.prisma)).toEqual([]);
+  });
+
+  it('the watch analyzes a table whose rows changed past 50 + 10 % since its last ANALYZE, within its interval', async () => {
+    const reltuples = async () =>
+      (await loaded.prisma.$queryRaw<Array<{ rows: number }>>`SELECT reltuples::float8 AS rows FROM pg_class WHERE relname = 'contact'`)[0]!.rows;
+    const analyzed: string[][] = [];
+    const watch = watchTableStatistics(loaded.prisma, { intervalMs: 200, onAnalyzed: (tables) => analyzed.push(tables) });
+    try {
+      await loadInSql(loaded, accountId, 1_000, 10_000);
+      let rows = await reltuples();
+      for (let waited = 0; rows < 3_000 && waited < 15_000; waited += 200) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        rows = await reltuples();
+      }
+      expect(rows).toBe(3_000);
+      expect(analyzed).toContainEqual(['contact']);
+    } finally {
+      await watch.stop();
+    }
+  });
+
+  it('the server checks at start-up: a table loaded while it was down is analyzed at once, and it says so', async () => {
+    const [audience] = await loaded.prisma.$queryRaw<Array<{ id: string }>>`
+      INSERT INTO audience (account_id, name, name_key, channel) VALUES (${accountId}::uuid, 'Loaded', 'loaded', 'SMS') RETURNING id::text`;
+    await loaded.prisma.$executeRaw`
+      INSERT INTO audience_contact (audience_id, contact_id, first_name) SELECT ${audience!.id}::uuid, id, 'Loaded' FROM contact WHERE account_id = ${accountId}::uuid`;
+    expect(await hasColumnStatistics(loaded, 'audience_contact')).toBe(false);
+    await loaded.close();
+    const server = await startServerProcess({ ...databaseEnv(config), STATISTICS_CHECK_INTERVAL_MS: '600000' });
+    try {
+      expect(await waitUntil(() => /statistics: analyzed .*audience_contact/.test(server.output()), 30_000)).toBe(true);
+    } finally {
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+    }
+    const reopened = await openDatabase({ config });
+    try {
+      expect(await hasColumnStatistics(reopened, 'audience_contact')).toBe(true);
+    } finally {
+      await reopened.close();
+    }
   });
 });
