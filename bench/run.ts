@@ -156,7 +156,20 @@ async function main() {
   });
 
   // Issue 13's search shapes on our server, first on the tables as the seed's bulk load left them (never
-  // analyzed: no statistics), then after VACUUM (ANALYZE). A reused database was analyzed by its first run.
+  // vacuumed; never analyzed until our server's start-up check, awaited here), then after VACUUM (ANALYZE).
+  // A reused database was analyzed by its first run.
+  if (!reuse) {
+    const waitStarted = performance.now();
+    for (;;) {
+      const { rows } = await pool.query<{ analyzed: number }>(
+        `SELECT count(DISTINCT starelid)::int AS analyzed FROM pg_statistic WHERE starelid IN ('contact'::regclass, 'audience_contact'::regclass, 'audience'::regclass)`,
+      );
+      if (rows[0]!.analyzed === 3) break;
+      if (performance.now() - waitStarted > 180_000) throw new Error('our server did not analyze the bulk-loaded tables within 3 minutes of starting');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    log(`the bulk-loaded tables have statistics (our server's start-up check), ${((performance.now() - waitStarted) / 1000).toFixed(1)} s after the servers were up`);
+  }
   const disagreements: string[] = [];
   const searchTerms = await chooseSearchTerms(pool, seeded);
   const searchPhases: SearchPhase[] = [];
@@ -804,7 +817,7 @@ const share = (fraction: number) => `${n(100 * fraction, fraction < 0.001 ? 3 : 
 const searchTargetMs = (countP50: number) => (countP50 > 50 ? 1.3 * countP50 : 50);
 
 function renderSearchReport(header: string[], seeded: Seeded, terms: SearchTerm[], phases: SearchPhase[], disagreements: string[]): string {
-  const phaseLabel: Record<SearchPhaseName, string> = { fresh: 'fresh (no statistics)', analyzed: 'after VACUUM (ANALYZE)' };
+  const phaseLabel: Record<SearchPhaseName, string> = { fresh: 'after the bulk load (no VACUUM)', analyzed: 'after VACUUM (ANALYZE)' };
   const cellsOf = (shape: SearchShape, field: SearchField) =>
     phases.flatMap(({ phase, cells }) => cells.filter((c) => c.shape === shape && c.field === field).map((cell) => ({ phase, cell })));
   const lines = [
@@ -816,7 +829,7 @@ function renderSearchReport(header: string[], seeded: Seeded, terms: SearchTerm[
       `Target: p50 ≤ 50 ms, or ≤ 1.3 × the count's p50 where that exceeds 50 ms.`,
     `Phases: ${phases.map(({ phase, loadAverage }) => `${phaseLabel[phase]} (load average ${n(loadAverage.start, 1)} at its start, ${n(loadAverage.end, 1)} at its end)`).join('; ')}. ` +
       (phases.some(({ phase }) => phase === 'fresh')
-        ? 'The fresh phase runs on the tables as the seed\'s SQL bulk load left them, never analyzed nor vacuumed: no column statistics, no visibility map. Our import path (`importAudienceContacts`) ANALYZEs what it changed; the seed bypasses it, so this phase is the worst case, statistics absent.'
+        ? 'The first phase runs on the tables as the seed\'s SQL bulk load left them, never vacuumed (no visibility map, so no index-only scans), with the statistics our server gathered when it found them never analyzed at start-up (the benchmark waits for them). Our import path (`importAudienceContacts`) ANALYZEs what it changed at once; the seed bypasses it, as any bulk load in SQL would.'
         : 'No fresh phase: a reused database was analyzed by the run that seeded it.'),
     '',
     '| shape | field | term | matches | statistics | us req/s | us p50 ms | us p99 ms | floor p50 ms (page + count) | count p50 ms | target p50 ms | us / target | met? |',
