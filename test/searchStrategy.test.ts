@@ -62,9 +62,10 @@ function oracle(term: string, rows: Array<{ number: string; names: Array<string 
 }
 
 const strategies: Record<string, SearchTuning> = {
-  'plain walk': { walkRows: 1_000_000, walkCountShare: 0 },
-  'short walk, then indexes; counts through the indexes': { walkRows: 12, walkCountShare: 1.01 },
-  'short walk, then indexes; counts by walking': { walkRows: 12, walkCountShare: 0 },
+  'plain walk': { walkRows: 1_000_000, walkFurther: 1, walkCountShare: 0 },
+  'short walk, then indexes; counts through the indexes': { walkRows: 12, walkFurther: 1, walkCountShare: 1.01 },
+  'short walk, then indexes; counts by walking': { walkRows: 12, walkFurther: 1, walkCountShare: 0 },
+  'short walk, walking on where the share says, then indexes': { walkRows: 12, walkFurther: 6, walkCountShare: 0.05 },
 };
 
 const TERMS = ['ann', 'anna smi', 'ivan', 'zzz', '1212', '(212) 555', '41555510', '555', 'sargsyan', 'an', 'ann 1415', 'HAKOB'];
@@ -122,7 +123,7 @@ describe('Audience.contacts search: every strategy gives the oracle’s rows, pa
     };
     // A share of 0.15 needs 8 matches in the 50 rows walked: the 7 numbers with '1212' can never reach it, whatever order
     // the ids put them in (at 0.05, 3 of the 7 among the first 50 did, once in CI), and 'ann' (43 % of rows) always does.
-    const tuning = { walkRows: 50, walkCountShare: 0.15 };
+    const tuning = { walkRows: 50, walkFurther: 1, walkCountShare: 0.15 };
     let lastTotal = -1;
     const run = async (term: string) => {
       statements.length = 0;
@@ -171,4 +172,30 @@ describe('Query.contacts search: every strategy gives the oracle’s rows, pages
       }
     });
   }
+
+  it('a walk that met some matches but not a page walks on as far as their share says; one that met none goes to the indexes', async () => {
+    const statements: string[] = [];
+    const readRows: Database['readRows'] = (statement) => {
+      statements.push(statement.text);
+      return database.readRows(statement);
+    };
+    // 10 rows cannot hold a page of 15: "an" (about 3 rows in 4) shows its share there, and the walk goes on
+    // to 80 rows, where its page lies; "zzz" shows none, and the indexes answer at once.
+    const tuning = { walkRows: 10, walkFurther: 8, walkCountShare: 0.05 };
+    const page = async (term: string) => {
+      statements.length = 0;
+      const scope = createRequestScope({ prisma: database.prisma, readRows, accountId }, tuning);
+      return listAudienceContacts(scope, audience, { first: 15, search: term });
+    };
+    const uncommon = await page('an');
+    expect(uncommon.edges).toHaveLength(15);
+    expect(uncommon.pageInfo.hasNextPage).toBe(true);
+    expect(statements).toHaveLength(2);
+    expect(statements[0]).toMatch(/LIMIT \$\d+\) t/);
+    expect(statements.join('\n')).not.toMatch(/WITH m AS MATERIALIZED/);
+    const none = await page('zzz');
+    expect(none.edges).toHaveLength(0);
+    expect(statements).toHaveLength(2);
+    expect(statements[1]).toMatch(/WITH m AS MATERIALIZED/);
+  });
 });

@@ -31,17 +31,22 @@ export interface ConnectionKind<Filter> {
  * How a lone parent's search is answered. A term that matches many rows is found fastest by walking the
  * parent's rows in order and testing each (the first page is met within a few rows); a rare one by its
  * indexes (walking 200,000 rows to find 10 took 4.1-4.9 s at 16 clients, the trigram index first 5 ms).
- * Which one a term is shows in a bounded first attempt: the walk examines at most `walkRows` rows, and only
- * when those did not fill the page is the page read through `matchingIds`. Counts decide the same way from
- * the share of matches in the first `walkRows` rows: from `walkCountShare` up, walking every row costs less
- * than fetching the matches through the indexes one by one.
+ * Which one a term is shows in a bounded first attempt: the walk examines at most `walkRows` rows. When
+ * those held some matches but not a page, the share they show says how far a page lies: within
+ * `walkFurther` × `walkRows` rows the walk goes on that far (it stops at the page's last row); only a page
+ * further than that, or a walk that met no match, is read through `matchingIds`, which finds every match to
+ * sort them ("sarg", 1.8 % of 300,000: 5,349 matches from 11,613 heap pages, 95 ms, where walking on to the
+ * 21st match read about 1,200 rows, 2 ms). Counts decide the same way from the share of matches among the
+ * rows walked: from `walkCountShare` up, walking every row costs less than fetching the matches through the
+ * indexes one by one.
  */
 export interface SearchTuning {
   walkRows: number;
+  walkFurther: number;
   walkCountShare: number;
 }
 
-export const defaultSearchTuning: SearchTuning = { walkRows: 1000, walkCountShare: 0.05 };
+export const defaultSearchTuning: SearchTuning = { walkRows: 1000, walkFurther: 10, walkCountShare: 0.05 };
 
 /** A connection as services hand it out: a page, and its total that is counted only when asked for. */
 export interface Connection<Row> extends Page<Row> {
@@ -76,12 +81,18 @@ export function createConnectionLoader<Row extends Keyset, Filter>(readRows: Row
     // tells the share of matches among the rows walked, which the count decides on without a probe of its own.
     // A page it cannot fill within the bound is read through the indexes, which is also right at the end of a
     // small parent.
-    const walked = await readRows<Row & { __parent: string; __walked: string }>(sql`
-      SELECT ${parentId}::text AS "__parent", t.__walked, ${kind.columns}
-      FROM (SELECT t.*, row_number() OVER (ORDER BY ${order}) AS __walked FROM ${kind.from} WHERE ${kind.parentColumn} = ${parentId}::uuid AND ${keyset} ORDER BY ${order} LIMIT ${tuning.walkRows}) t
-      WHERE ${kind.where(filter)}
-      ORDER BY ${order}
-      LIMIT ${request.size + 1}`);
+    const walk = (rows: number) =>
+      readRows<Row & { __parent: string; __walked: string }>(sql`
+        SELECT ${parentId}::text AS "__parent", t.__walked, ${kind.columns}
+        FROM (SELECT t.*, row_number() OVER (ORDER BY ${order}) AS __walked FROM ${kind.from} WHERE ${kind.parentColumn} = ${parentId}::uuid AND ${keyset} ORDER BY ${order} LIMIT ${rows}) t
+        WHERE ${kind.where(filter)}
+        ORDER BY ${order}
+        LIMIT ${request.size + 1}`);
+    let walked = await walk(tuning.walkRows);
+    // Some matches but not a page: on at the share they show, when the page lies within the longer walk.
+    if (walked.length > 0 && walked.length <= request.size && ((request.size + 1) * tuning.walkRows) / walked.length <= tuning.walkRows * tuning.walkFurther) {
+      walked = await walk(tuning.walkRows * tuning.walkFurther);
+    }
     if (walked.length > request.size) {
       walkedShares.set(searchKey(parentId, filter), walked.length / Number(walked.at(-1)!.__walked));
       return walked;
