@@ -1,11 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/database.js';
-import { createAccountWithKey } from '../src/services/accounts.js';
-import { createScratchDatabase } from './support/app.js';
-import { type CommandResult, databaseEnv, printedKey, projectRoot, runCommand, type ServerProcess, startServerProcess } from './support/run.js';
+import { type DocServer, type Fence, fences, readDoc, readerEnv, runShellExample, startDocServer } from './support/docs.js';
 
 /**
  * docs/rest.md, run as a reader would: the real server (the build `npm start` runs) on a scratch database, a key,
@@ -16,32 +10,13 @@ import { type CommandResult, databaseEnv, printedKey, projectRoot, runCommand, t
  */
 
 const DOC = 'docs/rest.md';
-const markdown = readFileSync(path.join(projectRoot, DOC), 'utf8');
-/** The origin the page's samples show; the test's server answers on another port. */
-const DOC_ORIGIN = 'http://localhost:4000';
-const ELIDED = '…';
-
-interface Fence {
-  lang: string;
-  code: string;
-  line: number;
-}
+const markdown = readDoc(DOC);
 
 interface Example {
   code: string;
   line: number;
-  /** The `# → …` lines: texts the block must print, in this order. */
-  expected: string[];
   /** The ```json block after it, parsed. */
   sample?: unknown;
-}
-
-function fences(text: string): Fence[] {
-  return [...text.matchAll(/^```(\S*)\n([\s\S]*?)^```$/gm)].map((match) => ({
-    lang: match[1]!,
-    code: match[2]!,
-    line: text.slice(0, match.index).split('\n').length,
-  }));
 }
 
 function examplesOf(all: Fence[]): Example[] {
@@ -52,66 +27,9 @@ function examplesOf(all: Fence[]): Example[] {
       examples.at(-1)!.sample = JSON.parse(fence.code);
     }
     if (fence.lang !== 'sh') return;
-    const expected = [...fence.code.matchAll(/^# → (.*)$/gm)].map((match) => match[1]!);
-    examples.push({ code: fence.code, line: fence.line, expected });
+    examples.push({ code: fence.code, line: fence.line });
   });
   return examples;
-}
-
-/** Where `pattern` (with `…` for anything) occurs in `text` from `from` on: the end of the match, or -1. */
-function find(text: string, pattern: string, from: number): number {
-  let at = from;
-  for (const part of pattern.split(ELIDED)) {
-    const found = text.indexOf(part, at);
-    if (found < 0) return -1;
-    at = found + part.length;
-  }
-  return at;
-}
-
-/** Values that differ on every run, reduced to their form: the origin, UUIDs, dates, page tokens. */
-function normalise(text: string, base: string): string {
-  return text
-    .replaceAll(DOC_ORIGIN, '<base>')
-    .replaceAll(base, '<base>')
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
-    .replace(/page_token=[A-Za-z0-9_-]+/g, 'page_token=<token>')
-    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, '<iso date>')
-    .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/g, '<date>');
-}
-
-/**
- * How a trimmed sample matches an answer: strings equal once normalised, or, holding `…`, equal around it
- * (`"…"` alone: any value); numbers, booleans and null equal; an object's keys all present and matching, and no
- * others unless it has a `"…"` key; an array of the same length, or at least as long when it ends with `"…"`.
- */
-function matchSample(sample: unknown, actual: unknown, base: string, at = '$'): string[] {
-  if (typeof sample === 'string') {
-    if (sample.includes(ELIDED)) {
-      if (sample === ELIDED || (typeof actual === 'string' && find(actual, sample, 0) >= 0 && actual.endsWith(sample.split(ELIDED).at(-1)!))) return [];
-      return [`${at}: ${JSON.stringify(actual)} does not match ${JSON.stringify(sample)}`];
-    }
-    return typeof actual === 'string' && normalise(actual, base) === normalise(sample, base) ? [] : [`${at}: ${JSON.stringify(actual)}, the page shows ${JSON.stringify(sample)}`];
-  }
-  if (Array.isArray(sample)) {
-    if (!Array.isArray(actual)) return [`${at}: ${JSON.stringify(actual)} is not an array`];
-    const open = sample.at(-1) === ELIDED;
-    const items = open ? sample.slice(0, -1) : sample;
-    if (open ? actual.length < items.length : actual.length !== items.length) return [`${at}: ${actual.length} items, the page shows ${items.length}${open ? ' or more' : ''}`];
-    return items.flatMap((item, index) => matchSample(item, actual[index], base, `${at}[${index}]`));
-  }
-  if (sample !== null && typeof sample === 'object') {
-    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return [`${at}: ${JSON.stringify(actual)} is not an object`];
-    const keys = Object.keys(sample).filter((key) => key !== ELIDED);
-    const extra = ELIDED in sample ? [] : Object.keys(actual).filter((key) => !keys.includes(key));
-    return [
-      ...extra.map((key) => `${at}.${key}: in the answer, not on the page (add it, or "…": "…")`),
-      ...keys.flatMap((key) =>
-        key in actual ? matchSample((sample as Record<string, unknown>)[key], (actual as Record<string, unknown>)[key], base, `${at}.${key}`) : [`${at}.${key}: missing`],
-      ),
-    ];
-  }
-  return sample === actual ? [] : [`${at}: ${JSON.stringify(actual)}, the page shows ${JSON.stringify(sample)}`];
 }
 
 /** The method and path of every curl on the page that calls $BASE/v1. */
@@ -131,55 +49,18 @@ function documentedCalls(examples: Example[]): Array<{ method: string; path: str
   );
 }
 
-/** One block in bash, `set -euo pipefail`, with `env`: what it printed, and the environment it left for the next. */
-async function runBlock(code: string, env: NodeJS.ProcessEnv, workdir: string): Promise<CommandResult & { env: NodeJS.ProcessEnv }> {
-  const envFile = path.join(workdir, 'env-after-block');
-  const script = `set -euo pipefail\n${code}\nenv -0 > ${JSON.stringify(envFile)}\n`;
-  const result = await runCommand('bash', ['--noprofile', '--norc', '-c', script], env);
-  if (result.code !== 0) return { ...result, env };
-  const after: NodeJS.ProcessEnv = {};
-  for (const entry of readFileSync(envFile, 'utf8').split('\0').filter(Boolean)) {
-    const at = entry.indexOf('=');
-    after[entry.slice(0, at)] = entry.slice(at + 1);
-  }
-  return { ...result, env: after };
-}
-
 const examples = examplesOf(fences(markdown));
 
 describe(`${DOC}, every example against the real server`, () => {
-  let server: ServerProcess;
-  let drop: () => Promise<void>;
-  let workdir: string;
+  let docServer: DocServer;
   let env: NodeJS.ProcessEnv;
-  let base: string;
 
   beforeAll(async () => {
-    const scratch = await createScratchDatabase();
-    drop = scratch.drop;
-    let key: string | undefined;
-    if (scratch.config.kind === 'postgres') {
-      // On PostgreSQL the operator migrates and makes a key before the first start, as the README says.
-      const database = await openDatabase({ config: scratch.config, migrate: true });
-      key = (await createAccountWithKey(database.prisma, 'Development')).key;
-      await database.close();
-    }
-    server = await startServerProcess(databaseEnv(scratch.config));
-    key ??= await printedKey(server);
-    expect(key).toMatch(/^cgk_/);
-    base = `http://localhost:${new URL(server.url).port}`;
-    workdir = mkdtempSync(path.join(tmpdir(), 'cg-rest-docs-'));
-    env = { PATH: process.env.PATH, HOME: workdir, LANG: 'C.UTF-8', KEY: key, BASE: base };
+    docServer = await startDocServer('cg-rest-docs-');
+    env = readerEnv(docServer.workdir, { KEY: docServer.key, BASE: docServer.base });
   });
 
-  afterAll(async () => {
-    if (server) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-    await drop?.();
-    if (workdir) rmSync(workdir, { recursive: true, force: true });
-  });
+  afterAll(async () => docServer?.close());
 
   it('has examples, each json sample after the block that prints it', () => {
     expect(examples.length).toBeGreaterThan(20);
@@ -188,29 +69,12 @@ describe(`${DOC}, every example against the real server`, () => {
 
   for (const example of examples) {
     it(`runs the block at ${DOC}:${example.line}`, async () => {
-      const run = await runBlock(example.code, env, workdir);
-      const report = `\n--- block ---\n${example.code}--- stdout ---\n${run.stdout}--- stderr ---\n${run.stderr}`;
-      expect(run.code, `exit code${report}`).toBe(0);
-      env = run.env;
-      let at = 0;
-      for (const expected of example.expected) {
-        const end = find(run.stdout, expected, at);
-        expect(end, `expected "${expected}" in what the block printed (after what came before)${report}`).toBeGreaterThanOrEqual(0);
-        at = end;
-      }
-      if (example.sample !== undefined) {
-        const answer = run.stdout
-          .split('\n')
-          .filter((line) => line.startsWith('{'))
-          .at(-1);
-        expect(answer, `no JSON answer printed${report}`).toBeDefined();
-        expect(matchSample(example.sample, JSON.parse(answer!), base), `the answer against the page's sample${report}`).toEqual([]);
-      }
+      env = await runShellExample(example, env, docServer.workdir, docServer.base);
     });
   }
 
   it('shows a curl example for every operation of /v1/openapi.json', async () => {
-    const document = (await (await fetch(`${server.url}/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const document = (await (await fetch(`${docServer.server.url}/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     const calls = documentedCalls(examples);
     const operations = Object.entries(document.paths).flatMap(([template, methods]) => Object.keys(methods).map((method) => ({ template, method: method.toUpperCase() })));
     expect(operations.length).toBeGreaterThan(0);
