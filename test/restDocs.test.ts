@@ -22,6 +22,7 @@ interface Example {
 function examplesOf(all: Fence[]): Example[] {
   const examples: Example[] = [];
   all.forEach((fence, index) => {
+    if (fence.notRun) return;
     if (fence.lang === 'json') {
       if (all[index - 1]?.lang !== 'sh') throw new Error(`${DOC}:${fence.line}: a json block must follow the sh block whose answer it shows`);
       examples.at(-1)!.sample = JSON.parse(fence.code);
