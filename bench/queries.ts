@@ -401,7 +401,7 @@ const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
 const anywhere = (word: string) => literal(`%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
 
 export function searchSql({ field, parentId, accountId }: SearchTarget, term: string) {
-  // The search's meaning, as the README and schema state it: every word in a name column (a word of digits also
+  // The search's meaning, as docs/graphql.md and the schema state it: every word in a name column (a word of digits also
   // in the number), or, for a term that looks like a number, its digits anywhere in the number.
   const digits = /^[\d\s+()./-]+$/.test(term) ? term.replace(/\D/g, '') || null : null;
   const phone = field === 'audience' ? 'c.phone' : 't.phone';

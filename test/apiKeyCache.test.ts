@@ -9,7 +9,7 @@ import { createLogger } from '../src/observability/logger.js';
 
 /**
  * The short-TTL key cache: a key seen within the TTL costs no lookup, and a revoked key stops working
- * once its entry expires (README: "a revoked key keeps working for up to API_KEY_CACHE_TTL_MS").
+ * once its entry expires (docs/operations.md: "a revoked key keeps working for up to API_KEY_CACHE_TTL_MS").
  */
 const TTL_MS = 1_500;
 let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
