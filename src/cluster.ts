@@ -1,12 +1,16 @@
 import cluster from 'node:cluster';
 import os from 'node:os';
 import { databaseConfigFromEnv } from './db/config.js';
+import { relaunchWithMemorySettings } from './runtimeSettings.js';
 
 /**
  * `npm run start:cluster`: the server in WORKERS processes (default: one per core) sharing one port, so a
  * CPU-bound load uses every core. Only on PostgreSQL: PGlite is a single-process database. Each worker has
  * its own pool of DATABASE_POOL_SIZE connections and its own API-key cache.
  */
+// The primary too: its flags and environment are what the workers inherit (execArgv and env below).
+relaunchWithMemorySettings();
+
 const workers = Number(process.env.WORKERS ?? os.availableParallelism());
 
 if (databaseConfigFromEnv().kind !== 'postgres') {

@@ -1,58 +1,6 @@
-import { openDatabase } from './db/database.js';
-import { listen } from './http.js';
-import { createGateway } from './server.js';
-import { createLogger } from './observability/logger.js';
-import { tracingFromEnv } from './observability/tracing.js';
-import { ensureDevelopmentAccount } from './services/accounts.js';
-import { watchTableStatistics } from './services/tableStatistics.js';
+import { relaunchWithMemorySettings } from './runtimeSettings.js';
 
-const port = Number(process.env.PORT ?? 4000);
-
-const database = await openDatabase({ log: (line) => console.log(line) });
-const tracing = await tracingFromEnv();
-const gateway = createGateway({
-  database,
-  logger: createLogger(),
-  tracing,
-  apiKeyCacheTtlMs: Number(process.env.API_KEY_CACHE_TTL_MS ?? 5_000),
-});
-const running = await listen(gateway, port);
-console.log(`Contact Gateway on ${database.description}`);
-console.log(`GraphQL and GraphiQL: ${running.url}/graphql   health: ${running.url}/health   ready: ${running.url}/ready   metrics: ${running.url}/metrics`);
-if (tracing) console.log('OpenTelemetry traces: on (OTEL_EXPORTER_OTLP_ENDPOINT)');
-// Tables bulk-loaded without the gateway (SQL, a restore) get statistics at start and within a minute after.
-const statistics = watchTableStatistics(database.prisma, {
-  intervalMs: Number(process.env.STATISTICS_CHECK_INTERVAL_MS ?? 60_000),
-  onAnalyzed: (tables) => console.log(`statistics: analyzed ${tables.join(', ')} (never analyzed, or changed past 50 + 10 % of its rows)`),
-  onError: (error) => console.error('statistics check failed', error),
-});
-
-if (database.config.kind === 'pglite') {
-  const created = await ensureDevelopmentAccount(database.prisma);
-  if (created) {
-    console.log('');
-    console.log('First start: created the account "Development". Its API key is shown once, below.');
-    console.log('Send it as the X-Dexatel-Key header (or Authorization: Bearer <key>). More keys: npm run keys -- create --account NAME');
-    // Kept last on purpose: scripts take the key from the last line of the start-up output.
-    console.log(created.key);
-  }
-}
-
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal}: finishing in-flight requests, then stopping`);
-  try {
-    await running.stop(Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000));
-    await tracing?.shutdown();
-    await statistics.stop();
-    await database.close();
-    process.exit(0);
-  } catch (error) {
-    console.error('shutdown failed', error);
-    process.exit(1);
-  }
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// Before anything else is loaded: a relaunch after loading the server's modules would pay for them twice
+// (ESM parses every statically imported module before running any).
+relaunchWithMemorySettings();
+await import('./start.js');
