@@ -18,6 +18,26 @@ const gateway = createGateway({
   apiKeyCacheTtlMs: Number(process.env.API_KEY_CACHE_TTL_MS ?? 5_000),
 });
 const running = await listen(gateway, port);
+// Handlers before anything else is awaited: from the line below that says where it listens, a SIGINT or SIGTERM
+// must stop the server cleanly (the first start on PGlite still creates its account after it).
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: finishing in-flight requests, then stopping`);
+  try {
+    await running.stop(Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000));
+    await tracing?.shutdown();
+    await statistics.stop();
+    await database.close();
+    process.exit(0);
+  } catch (error) {
+    console.error('shutdown failed', error);
+    process.exit(1);
+  }
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
 console.log(`Contact Gateway on ${database.description}`);
 console.log(`GraphQL and GraphiQL: ${running.url}/graphql   health: ${running.url}/health   ready: ${running.url}/ready   metrics: ${running.url}/metrics`);
 if (tracing) console.log('OpenTelemetry traces: on (OTEL_EXPORTER_OTLP_ENDPOINT)');
@@ -38,22 +58,3 @@ if (database.config.kind === 'pglite') {
     console.log(created.key);
   }
 }
-
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal}: finishing in-flight requests, then stopping`);
-  try {
-    await running.stop(Number(process.env.SHUTDOWN_GRACE_MS ?? 10_000));
-    await tracing?.shutdown();
-    await statistics.stop();
-    await database.close();
-    process.exit(0);
-  } catch (error) {
-    console.error('shutdown failed', error);
-    process.exit(1);
-  }
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
