@@ -16,7 +16,7 @@ export interface OpenAdapter {
    * PostgreSQL pool does (every statement takes a connection of its own); PGlite has one connection,
    * shared with any transaction Prisma has open, so its reads stay in Prisma's hands.
    */
-  queryRows?: (text: string, values: unknown[]) => Promise<unknown[]>;
+  queryRows?: (text: string, values: unknown[], name?: string) => Promise<unknown[]>;
   close(): Promise<void>;
 }
 
@@ -54,7 +54,7 @@ export async function openAdapter(config: DatabaseConfig): Promise<OpenAdapter> 
   pool.on('error', () => {});
   return {
     factory,
-    queryRows: async (text, values) => (await pool.query({ text, values, types: readTypes })).rows,
+    queryRows: async (text, values, name) => (await pool.query({ name, text, values, types: readTypes })).rows,
     close: () => pool.end(),
   };
 }

@@ -19,6 +19,11 @@ export interface ConnectionKind<Filter> {
   /** Equal for filters that select the same rows: batches group on it. */
   filterKey(filter: Filter): string;
   /**
+   * Whether this filter's statements may be prepared (see ReadOptions): yes unless a search term's
+   * selectivity decides the plan.
+   */
+  preparable(filter: Filter): boolean;
+  /**
    * For a filter that searches: a statement selecting the `id` and `created_at` of one parent's matching rows
    * (the page is sorted from them, so only its own rows are fetched whole) through the
    * indexes that find them (trigram indexes, the contact table first for a number), rather than by testing
@@ -159,12 +164,16 @@ export function createConnectionLoader<Row extends Keyset, Filter>(readRows: Row
           const rows = matchingIds
             ? await searchPage(parentIds[0]!, request, filter, matchingIds, order)
             : parentIds.length === 1
-              ? await readRows<Row & { __parent: string }>(sql`
+              ? await readRows<Row & { __parent: string }>(
+                  sql`
                   SELECT ${parentIds[0]}::text AS "__parent", ${kind.columns} FROM ${kind.from}
                   WHERE ${kind.parentColumn} = ${parentIds[0]}::uuid AND ${conditions}
                   ORDER BY ${order}
-                  LIMIT ${request.size + 1}`)
-              : await readRows<Row & { __parent: string }>(sql`
+                  LIMIT ${request.size + 1}`,
+                  { prepare: kind.preparable(filter) },
+                )
+              : await readRows<Row & { __parent: string }>(
+                  sql`
                   SELECT p.parent_id::text AS "__parent", r.*
                   FROM unnest(${parentIds}::uuid[]) AS p(parent_id)
                   CROSS JOIN LATERAL (
@@ -172,7 +181,9 @@ export function createConnectionLoader<Row extends Keyset, Filter>(readRows: Row
                     WHERE ${kind.parentColumn} = p.parent_id AND ${conditions}
                     ORDER BY ${order}
                     LIMIT ${request.size + 1}
-                  ) AS r`);
+                  ) AS r`,
+                  { prepare: kind.preparable(filter) },
+                );
           // Rows keep their `__parent` column: copying each row without it cost more than the column does.
           const byParent = new Map<string, Row[]>();
           for (const row of rows) {
@@ -209,15 +220,22 @@ export function createConnectionLoader<Row extends Keyset, Filter>(readRows: Row
           // A count per parent, each its own index(-only) scan, rather than one GROUP BY over all their rows:
           // for 50 audiences of ~700 contacts the GROUP BY read 35,000 rows from the heap (35 ms in EXPLAIN
           // ANALYZE), the per-parent counts only the index (6 ms). A lone parent is named directly, as in pages.
+          const prepare = { prepare: kind.preparable(filter) };
           const rows =
             parentIds.length === 1
-              ? await readRows<{ parent: string; total: number }>(sql`
+              ? await readRows<{ parent: string; total: number }>(
+                  sql`
                   SELECT ${parentIds[0]}::text AS parent, count(*)::int AS total
-                  FROM ${kind.from} WHERE ${kind.parentColumn} = ${parentIds[0]}::uuid AND ${conditions}`)
-              : await readRows<{ parent: string; total: number }>(sql`
+                  FROM ${kind.from} WHERE ${kind.parentColumn} = ${parentIds[0]}::uuid AND ${conditions}`,
+                  prepare,
+                )
+              : await readRows<{ parent: string; total: number }>(
+                  sql`
                   SELECT p.parent_id::text AS parent,
                     (SELECT count(*) FROM ${kind.from} WHERE ${kind.parentColumn} = p.parent_id AND ${conditions})::int AS total
-                  FROM unnest(${parentIds}::uuid[]) AS p(parent_id)`);
+                  FROM unnest(${parentIds}::uuid[]) AS p(parent_id)`,
+                  prepare,
+                );
           for (const row of rows) totals.set(`${row.parent}#${group}`, Number(row.total));
         }),
       );

@@ -28,6 +28,7 @@ export const audienceKind: ConnectionKind<AudienceFilter> = {
       search ? sql`t.name_key LIKE ${containsPattern(search.toLowerCase())}` : null,
     ]),
   filterKey: ({ channel, search }) => `${channel ?? ''}|${search ?? ''}`,
+  preparable: ({ search }) => !search,
 };
 
 /** An audience contact as reads return it: with its number when the statement could fetch it alongside. */
@@ -43,6 +44,7 @@ export const audienceContactKind: ConnectionKind<SearchFilter> = {
   parentColumn: sql`t.audience_id`,
   where: ({ search }) => (search ? personSearchCondition(search, audienceContactPhone, audienceContactNames) : null),
   filterKey: ({ search }) => search ?? '',
+  preparable: ({ search }) => !search,
   // The matches through the indexes: numbers from the contact table's trigram index first (the audience's
   // contacts among them through the (audience_id, contact_id) key), names through the trigram indexes of
   // first_name and last_name.
@@ -71,6 +73,7 @@ export const contactKind: ConnectionKind<ContactFilter> = {
   parentColumn: sql`t.account_id`,
   where: ({ search, audienceId }) => allOf([inAudience(audienceId), search ? personSearchCondition(search, contactPhone, contactNames) : null]),
   filterKey: ({ search, audienceId }) => `${audienceId ?? ''}|${search ?? ''}`,
+  preparable: ({ search }) => !search,
   // Each way of matching through its own trigram index (phone, name, email).
   matchingIds: (accountId, { search, audienceId }) => {
     if (!search) return null;
@@ -87,6 +90,7 @@ export const contactAudienceKind: ConnectionKind<Record<string, never>> = {
   parentColumn: sql`ac.contact_id`,
   where: () => null,
   filterKey: () => '',
+  preparable: () => true,
 };
 
 /**
@@ -96,6 +100,8 @@ export const contactAudienceKind: ConnectionKind<Record<string, never>> = {
  * against 0.42–0.77 ms of PostgreSQL CPU per statement, 8 in flight over 10 connections (unprepared: the same).
  */
 const idIn = (ids: readonly string[]) => (ids.length === 1 ? sql`t.id = ${ids[0]}::uuid` : sql`t.id = ANY(${[...ids]}::uuid[])`);
+/** The single form is prepared (see ReadOptions); the ANY form is not, for the generic plan above. */
+const preparedWhenOne = (ids: readonly string[]) => (ids.length === 1 ? { prepare: true } : undefined);
 
 function byId<T extends { id: string }>(ids: readonly string[], rows: T[]): (T | null)[] {
   const found = new Map(rows.map((row) => [row.id, row]));
@@ -112,13 +118,13 @@ export function createLoaders(scope: AccountScope, searchTuning: SearchTuning = 
     audienceById: new DataLoader<string, Audience | null>(async (ids) =>
       byId(
         ids,
-        await readRows<Audience>(sql`SELECT ${columns.audience} FROM audience t WHERE ${idIn(ids)} AND t.account_id = ${accountId}::uuid`),
+        await readRows<Audience>(sql`SELECT ${columns.audience} FROM audience t WHERE ${idIn(ids)} AND t.account_id = ${accountId}::uuid`, preparedWhenOne(ids)),
       ),
     ),
     contactById: new DataLoader<string, Contact | null>(async (ids) =>
       byId(
         ids,
-        await readRows<Contact>(sql`SELECT ${columns.contact} FROM contact t WHERE ${idIn(ids)} AND t.account_id = ${accountId}::uuid`),
+        await readRows<Contact>(sql`SELECT ${columns.contact} FROM contact t WHERE ${idIn(ids)} AND t.account_id = ${accountId}::uuid`, preparedWhenOne(ids)),
       ),
     ),
     audienceContactById: new DataLoader<string, AudienceContactRow | null>(async (ids) =>
@@ -126,7 +132,9 @@ export function createLoaders(scope: AccountScope, searchTuning: SearchTuning = 
         ids,
         await readRows<AudienceContactRow>(sql`
           SELECT ${columns.audienceContactWithNumber} FROM audience_contact t JOIN audience a ON a.id = t.audience_id
-          WHERE ${idIn(ids)} AND a.account_id = ${accountId}::uuid`),
+          WHERE ${idIn(ids)} AND a.account_id = ${accountId}::uuid`,
+          preparedWhenOne(ids),
+        ),
       ),
     ),
     /**
