@@ -73,4 +73,25 @@ describe('statements per request', () => {
     expect(response.body.errors).toBeUndefined();
     expect(statements.length).toBeLessThanOrEqual(6);
   });
+
+  it('a search asked for its totalCount (here through a fragment) finds page and count in one statement, a page alone by walking on', async () => {
+    const audienceId = (await app.gql('{ audiences(first: 1) { edges { node { id } } } }')).body.data.audiences.edges[0].node.id;
+    // "P1" is P1 and P10-P19: 11 of the audience's 20, fewer than a page of 15 and a share that puts a page
+    // within the longer walk.
+    const search = async (selection: string) => {
+      statements = [];
+      const response = await app.gql(
+        `query ($id: ID!) { node(id: $id) { ... on Audience { contacts(first: 15, search: "P1") { edges { node { firstName } } ${selection} } } } }${selection ? ' fragment Total on AudienceContactConnection { totalCount }' : ''}`,
+        { id: audienceId },
+      );
+      expect(response.body.errors).toBeUndefined();
+      return { contacts: response.body.data.node.contacts, walks: statements.filter((text) => /row_number\(\)/.test(text)).length, indexes: statements.filter((text) => /MATERIALIZED/.test(text)).length };
+    };
+    const pageOnly = await search('');
+    expect(pageOnly.contacts.edges).toHaveLength(11);
+    expect(pageOnly).toMatchObject({ walks: 2, indexes: 1 });
+    const withTotal = await search('...Total');
+    expect(withTotal.contacts).toMatchObject({ totalCount: 11 });
+    expect(withTotal).toMatchObject({ walks: 1, indexes: 1 });
+  });
 });

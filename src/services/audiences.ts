@@ -36,9 +36,9 @@ export async function listAudiences(
 export async function listAudienceContacts(
   scope: RequestScope,
   audience: Audience,
-  args: PageArgs & { search?: string | null },
+  args: PageArgs & { search?: string | null; withTotal?: boolean },
 ): Promise<Connection<AudienceContact>> {
-  return scope.loaders.audienceContacts.connection(audience.id, parsePageArgs(args), { search: normalizeSearch(args.search) });
+  return scope.loaders.audienceContacts.connection(audience.id, parsePageArgs(args), { search: normalizeSearch(args.search) }, args.withTotal);
 }
 
 /** How many contacts an audience already known to be the account's has. */

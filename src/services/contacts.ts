@@ -19,14 +19,16 @@ export async function getContact(scope: RequestScope, id: string): Promise<Conta
 /** The account's contacts, optionally only those in one audience (which must be the account's). */
 export async function listContacts(
   scope: RequestScope,
-  args: PageArgs & { search?: string | null; audienceId?: string | null },
+  args: PageArgs & { search?: string | null; audienceId?: string | null; withTotal?: boolean },
 ): Promise<Connection<Contact>> {
   const request = parsePageArgs(args);
   if (args.audienceId != null) await requireAudience(scope, args.audienceId, 'audienceId');
-  return scope.loaders.contacts.connection(scope.accountId, request, {
-    search: normalizeSearch(args.search),
-    audienceId: args.audienceId ?? null,
-  });
+  return scope.loaders.contacts.connection(
+    scope.accountId,
+    request,
+    { search: normalizeSearch(args.search), audienceId: args.audienceId ?? null },
+    args.withTotal,
+  );
 }
 
 /** A contact and the ids of the audiences it is in (seed 003's `lists`), in the audiences' order. */

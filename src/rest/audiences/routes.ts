@@ -201,7 +201,8 @@ export function registerAudienceRoutes(app: OpenAPIHono<RestEnv>): void {
       const query = c.req.valid('query');
       const page = pageQuery(query);
       const audience = await requireAudience(c.var.scope, audienceIdParam(c.req.valid('param').audience_id));
-      const connection = await listAudienceContacts(c.var.scope, audience, { ...page.args, search: query['filter[search]'] });
+      // The page's pagination always shows its total.
+      const connection = await listAudienceContacts(c.var.scope, audience, { ...page.args, search: query['filter[search]'], withTotal: true });
       const base = apiBase(c.req.url);
       const rows = await withNumbers(c.var.scope, connection.edges.map((edge) => edge.node));
       const data = rows.map((row) => presentAudienceContact(base, audience.accountId, row, row.number));

@@ -2,6 +2,7 @@ import { getAudience, listAudienceContacts, listAudiences } from '../../services
 import { builder } from '../builder.js';
 import { accountScope } from '../context.js';
 import { parseGlobalId } from '../ids.js';
+import { selectsTotalCount } from '../selection.js';
 import { AudienceConnection, AudienceContactConnection, AudienceContactRef, AudienceRef, ChannelEnum } from '../refs.js';
 
 builder.node(AudienceRef, {
@@ -24,7 +25,7 @@ builder.node(AudienceRef, {
             description: 'Matches first or last name, or the number: "+1 415", "1415" and "(415)" all find +14155552671.',
           }),
         },
-        resolve: (audience, args, context) => listAudienceContacts(accountScope(context), audience, args),
+        resolve: (audience, args, context, info) => listAudienceContacts(accountScope(context), audience, { ...args, withTotal: selectsTotalCount(info) }),
       },
       AudienceContactConnection,
     ),

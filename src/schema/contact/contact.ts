@@ -3,6 +3,7 @@ import { getContact, listContacts } from '../../services/contacts.js';
 import { builder } from '../builder.js';
 import { accountScope } from '../context.js';
 import { parseGlobalId } from '../ids.js';
+import { selectsTotalCount } from '../selection.js';
 import { AudienceConnection, AudienceRef, ContactConnection, ContactRef } from '../refs.js';
 
 builder.node(ContactRef, {
@@ -36,10 +37,11 @@ builder.queryFields((t) => ({
         search: t.arg.string({ required: false, description: 'Matches name, email, or the number ("+1 415", "1415", "(415)").' }),
         audienceId: t.arg.id({ required: false, description: 'Only the contacts in this audience.' }),
       },
-      resolve: (_root, args, context) =>
+      resolve: (_root, args, context, info) =>
         listContacts(accountScope(context), {
           ...args,
           audienceId: args.audienceId == null ? null : parseGlobalId(args.audienceId, 'Audience', 'audienceId'),
+          withTotal: selectsTotalCount(info),
         }),
     },
     ContactConnection,
