@@ -93,6 +93,16 @@ async function walkAll(list: (args: { first?: number; after?: string | null; las
   return { forward, backward, total };
 }
 
+/** The database's reader, keeping the text of every statement it sends (which strategy answered shows in them). */
+function recordingReader() {
+  const statements: string[] = [];
+  const readRows: Database['readRows'] = (statement, options) => {
+    statements.push(statement.text);
+    return database.readRows(statement, options);
+  };
+  return { statements, readRows };
+}
+
 describe('Audience.contacts search: every strategy gives the oracle’s rows, pages and count', () => {
   for (const [strategy, tuning] of Object.entries(strategies)) {
     it(strategy, async () => {
@@ -116,11 +126,7 @@ describe('Audience.contacts search: every strategy gives the oracle’s rows, pa
   }
 
   it('the walk answers frequent terms, the indexes rare ones (statements tell which)', async () => {
-    const statements: string[] = [];
-    const readRows: Database['readRows'] = (statement) => {
-      statements.push(statement.text);
-      return database.readRows(statement);
-    };
+    const { statements, readRows } = recordingReader();
     // A share of 0.15 needs 8 matches in the 50 rows walked: the 7 numbers with '1212' can never reach it, whatever order
     // the ids put them in (at 0.05, 3 of the 7 among the first 50 did, once in CI), and 'ann' (43 % of rows) always does.
     const tuning = { walkRows: 50, walkFurther: 1, walkCountShare: 0.15 };
@@ -174,11 +180,7 @@ describe('Query.contacts search: every strategy gives the oracle’s rows, pages
   }
 
   it('a walk that met some matches but not a page walks on as far as their share says; one that met none goes to the indexes', async () => {
-    const statements: string[] = [];
-    const readRows: Database['readRows'] = (statement) => {
-      statements.push(statement.text);
-      return database.readRows(statement);
-    };
+    const { statements, readRows } = recordingReader();
     // 10 rows cannot hold a page of 15: "an" (about 3 rows in 4) shows its share there, and the walk goes on
     // to 80 rows, where its page lies; "zzz" shows none, and the indexes answer at once.
     const tuning = { walkRows: 10, walkFurther: 8, walkCountShare: 0.05 };
