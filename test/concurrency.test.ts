@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './support/app.js';
+import pg from 'pg';
+import { startTestApp, testEngine, type TestApp } from './support/app.js';
 
 let app: TestApp;
 let audienceId: string;
@@ -62,3 +63,29 @@ describe('uniqueness under concurrency (database constraints, not check-then-ins
     expect(codes).toEqual(Array(11).fill(1309));
   });
 });
+
+describe.runIf(testEngine === 'postgres')('a removal and an import of the same audience', () => {
+  it('the removal waits while an import holds the audience, so the import never counts a row it neither updated nor inserted', async () => {
+    const added = await app.gql(ADD, { audienceId, number: '+14155550999' });
+    const rowId = added.body.data.addAudienceContact.audienceContact.id;
+    const rawAudienceId = Buffer.from(audienceId, 'base64').toString().split(':')[1]!;
+    // What an import holds while it decides which rows exist: the audience row, FOR UPDATE.
+    const importer = new pg.Client({ connectionString: (app.database.config as { url: string }).url });
+    await importer.connect();
+    try {
+      await importer.query('BEGIN');
+      await importer.query('SELECT id FROM audience WHERE id = $1 FOR UPDATE', [rawAudienceId]);
+      let settled = false;
+      const removal = app
+        .gql('mutation ($id: ID!) { removeAudienceContact(input: { id: $id }) { removedAudienceContactId } }', { id: rowId })
+        .finally(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(settled).toBe(false);
+      await importer.query('COMMIT');
+      expect((await removal).body.data.removeAudienceContact).toEqual({ removedAudienceContactId: rowId });
+    } finally {
+      await importer.end();
+    }
+  });
+});
+

@@ -117,10 +117,20 @@ export async function updateAudienceContact(
 
 /** Takes a contact out of one audience (when given, the one it must be in); the account's Contact stays. */
 export async function removeAudienceContact(scope: AccountScope, id: string, inAudienceId?: string): Promise<string> {
-  const { count } = await scope.prisma.audienceContact.deleteMany({
-    where: { id, ...(inAudienceId === undefined ? {} : { audienceId: inAudienceId }), audience: { accountId: scope.accountId } },
-  });
-  if (count === 0) await notFoundIn(scope, inAudienceId);
+  // The audience row is locked FOR SHARE first, as an add's foreign-key check locks it: an import holds it FOR
+  // UPDATE while it decides which of its rows exist, so a removal waits for the import, or the import for the
+  // removal. Without the lock a row removed between the import's snapshot and its update was neither updated nor
+  // inserted, and vanished from the import's counts (test/writers.test.ts: 4 of 5 rows, once in a fresh clone).
+  const removed = await singleStatementWrite<{ id: string }>(scope, sql`
+    WITH a AS (
+      SELECT a.id FROM audience a JOIN audience_contact t ON t.audience_id = a.id
+      WHERE t.id = ${id}::uuid AND a.account_id = ${scope.accountId}::uuid
+        ${inAudienceId === undefined ? empty : sql`AND a.id = ${inAudienceId}::uuid`}
+      FOR SHARE OF a
+    )
+    DELETE FROM audience_contact t USING a WHERE t.id = ${id}::uuid AND t.audience_id = a.id
+    RETURNING t.id::text AS id`);
+  if (!removed.length) await notFoundIn(scope, inAudienceId);
   return id;
 }
 
