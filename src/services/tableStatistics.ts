@@ -5,9 +5,10 @@ import type { PrismaClient } from '../db/database.js';
  * trigram indexes from the tables' statistics; right after a large import they describe the table as it was
  * (or, never analyzed, not at all), and autovacuum may be late or off (it is off on the machines this runs
  * on). So the gateway analyzes a table when autovacuum's own rule would: more rows changed since the last
- * ANALYZE than 50 + 10 % of the table. After its own imports it does so at once, adding the write's count to
- * PostgreSQL's (which reaches pg_stat_user_tables up to a second after a commit); for changes it did not make
- * (a bulk load in SQL, a restore) a watch checks at start-up and then every minute.
+ * ANALYZE than 50 + 10 % of the table. After its own imports it does so at once (an import flushes its row
+ * counts to pg_stat_user_tables before it commits; where they have not arrived, the write's own count stands
+ * in); for changes it did not make (a bulk load in SQL, a restore) a watch checks at start-up and then every
+ * minute.
  */
 const ANALYZE_BASE_ROWS = 50;
 const ANALYZE_SHARE = 0.1;
@@ -44,7 +45,7 @@ async function tableStates(prisma: Pick<PrismaClient, '$queryRaw'>, tables: read
  */
 function isStale(state: TableState, writtenRows = 0): boolean {
   if (!state.hasStatistics && state.hasPages && state.reltuples !== 0) return true;
-  return writtenRows + state.changed > ANALYZE_BASE_ROWS + ANALYZE_SHARE * Math.max(state.reltuples, 0);
+  return Math.max(writtenRows, state.changed) > ANALYZE_BASE_ROWS + ANALYZE_SHARE * Math.max(state.reltuples, 0);
 }
 
 const running = new Map<PlannedTable, Promise<boolean>>();
