@@ -132,8 +132,8 @@ export async function seed(
   // Row k: the first C rows put every contact into the big audience; the rest spread over the others,
   // contact (n × 7919) mod C, which never repeats within one audience at these scales.
   await client.query(
-    `INSERT INTO audience_contact (id, audience_id, contact_id, first_name, last_name, timestamp, date, tags, created_at, updated_at)
-     SELECT md5('audience_contact' || k)::uuid, md5('audience' || g.audience)::uuid, c.id,
+    `INSERT INTO audience_contact (id, audience_id, contact_id, phone, first_name, last_name, timestamp, date, tags, created_at, updated_at)
+     SELECT md5('audience_contact' || k)::uuid, md5('audience' || g.audience)::uuid, c.id, c.phone,
        split_part(c.name, ' ', 1), split_part(c.name, ' ', 2),
        CASE WHEN k % 4 = 0 THEN (1767225600 + k)::text END, CASE WHEN k % 4 = 1 THEN '2026-03-' || lpad((1 + k % 28)::text, 2, '0') END,
        CASE k % 5 WHEN 0 THEN ARRAY['vip'] WHEN 1 THEN ARRAY['newsletter', 'trial'] ELSE ARRAY[]::text[] END,

@@ -89,3 +89,34 @@ describe.runIf(testEngine === 'postgres')('a removal and an import of the same a
   });
 });
 
+
+describe.runIf(testEngine === 'postgres')('an audience row and a change of its contact’s number', () => {
+  it('a row written while the number changes takes the new number, never the one it replaced', async () => {
+    const added = await app.gql(ADD, { audienceId, number: '+14155550777' });
+    expect(added.body.errors).toBeUndefined();
+    const [contact] = await app.database.prisma.$queryRaw<Array<{ id: string }>>`SELECT id::text FROM contact WHERE phone = '+14155550777'`;
+    const other = await app.gql('mutation { createAudience(input: { name: "Race 2", channel: SMS }) { audience { id } } }');
+    const otherId = Buffer.from(other.body.data.createAudience.audience.id, 'base64').toString().split(':')[1]!;
+    const url = (app.database.config as { url: string }).url;
+    const changer = new pg.Client({ connectionString: url });
+    const writer = new pg.Client({ connectionString: url });
+    await Promise.all([changer.connect(), writer.connect()]);
+    try {
+      await changer.query('BEGIN');
+      await changer.query("UPDATE contact SET phone = '+14155550778' WHERE id = $1", [contact!.id]);
+      // A row written without its number (as Prisma's creates write it) while the change is uncommitted.
+      let settled = false;
+      const insert = writer
+        .query('INSERT INTO audience_contact (audience_id, contact_id) VALUES ($1, $2) RETURNING phone', [otherId, contact!.id])
+        .finally(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(settled).toBe(false);
+      await changer.query('COMMIT');
+      expect((await insert).rows).toEqual([{ phone: '+14155550778' }]);
+      const numbers = await app.database.prisma.$queryRaw<Array<{ phone: string }>>`SELECT phone FROM audience_contact WHERE contact_id = ${contact!.id}::uuid`;
+      expect(numbers.map((row) => row.phone)).toEqual(['+14155550778', '+14155550778']);
+    } finally {
+      await Promise.all([changer.end(), writer.end()]);
+    }
+  });
+});

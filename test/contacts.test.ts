@@ -318,6 +318,31 @@ describe('updateContact', () => {
     expect(reused.phone).toBe(before.e164);
   });
 
+  it('a new phone reaches every audience the contact is in, however it joined them: shown there and found by its digits, the old one not', async () => {
+    const before = freshPhone();
+    const after = freshPhone();
+    // Three ways in: created with its audience, added to an existing one, imported.
+    const created = await app.gql(CREATE_AUDIENCE, { input: { name: uniqueName('With'), channel: 'SMS', contacts: [{ number: before.e164 }] } });
+    expect(created.body.errors).toBeUndefined();
+    const added = await createAudience();
+    const imported = await createAudience();
+    expect((await app.gql('mutation ($input: AddAudienceContactInput!) { addAudienceContact(input: $input) { audienceContact { number } } }', { input: { audienceId: added.id, number: before.spaced } })).body.data.addAudienceContact.audienceContact.number).toBe(before.e164);
+    const importResult = await app.gql('mutation ($input: ImportAudienceContactsInput!) { importAudienceContacts(input: $input) { importedCount } }', { input: { audienceId: imported.id, contacts: [{ number: before.plain }] } });
+    expect(importResult.body.data.importAudienceContacts.importedCount).toBe(1);
+    const audienceIds = [created.body.data.createAudience.audience.id as string, added.id, imported.id];
+    const contactId = (await contactsWithPhone(before.e164)).edges[0]!.node.id;
+
+    expect((await app.gql(UPDATE_CONTACT, { input: { id: contactId, phone: after.e164 } })).body.errors).toBeUndefined();
+    const SEARCH = `query ($id: ID!, $search: String) { audience(id: $id) { contacts(first: 10, search: $search) { totalCount edges { node { number contact { phone } } } } } }`;
+    for (const id of audienceIds) {
+      expect((await audienceContacts(id)).edges.map((edge) => edge.node.number)).toEqual([after.e164]);
+      const found = await app.gql(SEARCH, { id, search: after.e164.slice(-7) });
+      expect(found.body.data.audience.contacts).toEqual({ totalCount: 1, edges: [{ node: { number: after.e164, contact: { phone: after.e164 } } }] });
+      const gone = await app.gql(SEARCH, { id, search: before.e164.slice(-7) });
+      expect(gone.body.data.audience.contacts).toEqual({ totalCount: 0, edges: [] });
+    }
+  });
+
   it('refuses to clear the phone (null → 1353) and rejects invalid numbers, changing nothing', async () => {
     const phone = freshPhone();
     const contact = await createContact({ phone: phone.e164, name: 'Keeps phone' });

@@ -71,9 +71,9 @@ function linkExistingContact(scope: AccountScope, audienceId: string, number: st
   const { firstName = null, lastName = null, timestamp = null, date = null, tags = [] } = detailsToColumns(details);
   return singleStatementWrite<AudienceContact>(scope, sql`
     WITH a AS (SELECT id FROM audience WHERE id = ${audienceId}::uuid AND account_id = ${scope.accountId}::uuid FOR SHARE),
-         c AS (SELECT id FROM contact WHERE account_id = ${scope.accountId}::uuid AND phone = ${number} FOR SHARE)
-    INSERT INTO audience_contact AS t (audience_id, contact_id, first_name, last_name, timestamp, date, tags)
-    SELECT a.id, c.id, ${firstName}, ${lastName}, ${timestamp}, ${date}, ${tags}::text[] FROM a, c
+         c AS (SELECT id, phone FROM contact WHERE account_id = ${scope.accountId}::uuid AND phone = ${number} FOR SHARE)
+    INSERT INTO audience_contact AS t (audience_id, contact_id, phone, first_name, last_name, timestamp, date, tags)
+    SELECT a.id, c.id, c.phone, ${firstName}, ${lastName}, ${timestamp}, ${date}, ${tags}::text[] FROM a, c
     RETURNING ${columns.audienceContact}`);
 }
 
@@ -144,6 +144,6 @@ export async function audienceContactNumber(scope: RequestScope, row: AudienceCo
  * per row (a page of 50 awaited one each cost the REST list a measurable share of its CPU).
  */
 export async function withNumbers<Row extends AudienceContactRow>(scope: RequestScope, rows: Row[]): Promise<Array<Row & { number: string }>> {
-  if (rows.every((row) => row.number !== undefined)) return rows as Array<Row & { number: string }>;
+  if (rows.every((row) => row.number !== null)) return rows as Array<Row & { number: string }>;
   return Promise.all(rows.map(async (row) => ({ ...row, number: await audienceContactNumber(scope, row) })));
 }

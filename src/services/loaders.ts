@@ -31,34 +31,30 @@ export const audienceKind: ConnectionKind<AudienceFilter> = {
   preparable: ({ search }) => !search,
 };
 
-/** An audience contact as reads return it: with its number when the statement could fetch it alongside. */
-export type AudienceContactRow = AudienceContact & { number?: string };
+/** An audience contact as reads return it, with its contact's number. */
+export type AudienceContactRow = AudienceContact;
 
-/** An audience contact's number matches: tested row by row, through the contact's primary key. */
-const audienceContactPhone = (pattern: string) => sql`EXISTS (SELECT 1 FROM contact c WHERE c.id = t.contact_id AND c.phone LIKE ${pattern})`;
+/**
+ * An audience contact's number matches: the row's own copy of it. Through the contact's primary key a walk of
+ * 1,000 rows cost 25-55 ms for a number term against 2 ms for a name (the benchmark's audience of 300,000).
+ */
+const audienceContactPhone = (pattern: string) => sql`t.phone LIKE ${pattern}`;
 const audienceContactNames = [sql`t.first_name`, sql`t.last_name`];
 
 export const audienceContactKind: ConnectionKind<SearchFilter> = {
   from: sql`audience_contact t`,
-  columns: columns.audienceContactWithNumber,
+  columns: columns.audienceContact,
   parentColumn: sql`t.audience_id`,
   where: ({ search }) => (search ? personSearchCondition(search, audienceContactPhone, audienceContactNames) : null),
   filterKey: ({ search }) => search ?? '',
   preparable: ({ search }) => !search,
-  // The matches through the indexes: numbers from the contact table's trigram index first (the audience's
-  // contacts among them through the (audience_id, contact_id) key), names through the trigram indexes of
-  // first_name and last_name.
+  // The matches through the trigram indexes of the row's phone, first_name and last_name, each way of
+  // matching through its own.
   matchingIds: (audienceId, { search }) => {
     if (!search) return null;
     const { digits, words } = personSearch(search, audienceContactPhone, audienceContactNames);
-    const byWords = sql`SELECT t.id, t.created_at FROM audience_contact t WHERE t.audience_id = ${audienceId}::uuid AND ${words}`;
-    if (!digits) return byWords;
-    return sql`
-      SELECT t.id, t.created_at FROM audience_contact t
-      WHERE t.audience_id = ${audienceId}::uuid AND t.contact_id IN (
-        SELECT c.id FROM contact c
-        WHERE c.account_id = (SELECT a.account_id FROM audience a WHERE a.id = ${audienceId}::uuid) AND c.phone LIKE ${containsPattern(digits)})
-      UNION ${byWords}`;
+    const branch = (condition: Sql) => sql`SELECT t.id, t.created_at FROM audience_contact t WHERE t.audience_id = ${audienceId}::uuid AND ${condition}`;
+    return digits ? sql`${branch(audienceContactPhone(containsPattern(digits)))} UNION ${branch(words)}` : branch(words);
   },
 };
 
@@ -131,7 +127,7 @@ export function createLoaders(scope: AccountScope, searchTuning: SearchTuning = 
       byId(
         ids,
         await readRows<AudienceContactRow>(sql`
-          SELECT ${columns.audienceContactWithNumber} FROM audience_contact t JOIN audience a ON a.id = t.audience_id
+          SELECT ${columns.audienceContact} FROM audience_contact t JOIN audience a ON a.id = t.audience_id
           WHERE ${idIn(ids)} AND a.account_id = ${accountId}::uuid`,
           preparedWhenOne(ids),
         ),
