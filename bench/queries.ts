@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { encodeCursor } from '../src/domain/pagination.js';
+import { filterKey, validateAudienceContactFilter } from '../src/domain/filters.js';
+import { cursorFingerprint, DEFAULT_ORDER, encodeCursor } from '../src/domain/pagination.js';
 import { dexatelDate } from '../src/rest/present.js';
 import { decodeGlobalId, encodeGlobalId } from '../src/schema/ids.js';
 import { AREA_CODES, type Scale } from './seed.js';
@@ -100,7 +101,11 @@ export function scenarios(context: ScenarioContext): Scenario[] {
         ? [bigAudienceId]
         : [bigAudienceId, new Date(AUDIENCE_CONTACT_EPOCH + afterRow), seededUuid(`audience_contact${afterRow}`)],
   });
-  const deepCursor = encodeCursor({ createdAt: new Date(AUDIENCE_CONTACT_EPOCH + deepRow - 1), id: seededUuid(`audience_contact${deepRow - 1}`) });
+  // The cursor a client paging the whole audience in its default order would hold (the server binds it to that order and no filter).
+  const deepCursor = encodeCursor(
+    { value: AUDIENCE_CONTACT_EPOCH + deepRow - 1, id: seededUuid(`audience_contact${deepRow - 1}`) },
+    cursorFingerprint({ order: DEFAULT_ORDER, filter: filterKey(validateAudienceContactFilter(null)) }),
+  );
 
   const search = (kind: 'name' | 'phone', fragments: string[]): Scenario => ({
     key: `c-${kind}`,

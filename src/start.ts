@@ -5,11 +5,15 @@ import { createGateway } from './server.js';
 import { createLogger } from './observability/logger.js';
 import { tracingFromEnv } from './observability/tracing.js';
 import { ensureDevelopmentAccount } from './services/accounts.js';
+import { fillMissingCountries } from './services/countries.js';
 import { watchTableStatistics } from './services/tableStatistics.js';
 
 const port = Number(process.env.PORT ?? 4000);
 
 const database = await openDatabase({ log: (line) => console.log(line) });
+// Numbers stored before they carried their country get it before the first request can filter on it.
+const countries = await fillMissingCountries(database.prisma);
+if (countries > 0) console.log(`countries: filled in for ${countries} contacts written before numbers carried theirs`);
 const tracing = await tracingFromEnv();
 const gateway = createGateway({
   database,

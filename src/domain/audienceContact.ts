@@ -1,4 +1,4 @@
-import { normalizePhone } from './phone.js';
+import { parsePhone } from './phone.js';
 import { validateDate, validateFirstName, validateLastName, validateTags, validateTimestamp } from './validation.js';
 
 /** An audience contact as a client sends it (seed 000/002 fields). */
@@ -11,10 +11,10 @@ export interface AudienceContactInput {
   tags?: string[] | null;
 }
 
-/** The same, checked: number in E.164, every limit met. Absent fields stay absent (PUT keeps them). */
-export type ValidAudienceContact = AudienceContactInput;
+/** The same, checked: number in E.164 with its country, every limit met. Absent fields stay absent (PUT keeps them). */
+export type ValidAudienceContact = AudienceContactInput & { country: string | null };
 
-export type AudienceContactDetails = Omit<ValidAudienceContact, 'number'>;
+export type AudienceContactDetails = Omit<AudienceContactInput, 'number'>;
 
 /** Checks the per-audience details; `prefix` makes error fields point into a list ("contacts[3]."). */
 export function validateAudienceContactDetails(input: Omit<AudienceContactInput, 'number'>, prefix = ''): AudienceContactDetails {
@@ -28,8 +28,8 @@ export function validateAudienceContactDetails(input: Omit<AudienceContactInput,
 }
 
 export function validateAudienceContact(input: AudienceContactInput, prefix = ''): ValidAudienceContact {
-  const number = normalizePhone(input.number, `${prefix}number`);
-  return { number, ...validateAudienceContactDetails(input, prefix) };
+  const { number, country } = parsePhone(input.number, `${prefix}number`);
+  return { number, country, ...validateAudienceContactDetails(input, prefix) };
 }
 
 /**

@@ -39,6 +39,11 @@ export const errorCatalogue = {
   IMPORT_TOO_LARGE: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'An import takes at most 10,000 rows' },
   TEXT_NOT_STORABLE: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'Text must be well-formed Unicode without NUL (U+0000) characters' },
   NODE_ID_INVALID: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'Malformed node identifier' },
+  CURSOR_MISMATCH: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'This cursor belongs to another order or filter: start again from the first page' },
+  FILTER_COUNTRY_INVALID: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'Unknown country: use ISO 3166-1 alpha-2 codes such as AM or US' },
+  FILTER_TAGS_INVALID: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'A tag filter takes 1 to 10 tags, each 1 to 64 characters' },
+  FILTER_RANGE_INVALID: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'A time range must have its after earlier than its before' },
+  FILTER_ARGUMENT_CONFLICT: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'Pass this either as the argument or in filter, not both' },
 
   // Limits: what one client may ask of the gateway (src/http/limits.ts, rateLimit.ts, bodyLimit.ts)
   QUERY_TOO_DEEP: { code: 'QUERY_TOO_DEEP', numericCode: null, status: 400, message: 'The query is nested too deeply', httpStatus: true },

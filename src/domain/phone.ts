@@ -10,6 +10,17 @@ export const MAX_TYPED_NUMBER_LENGTH = 32;
  * which knows each country's number ranges, not just their lengths.
  */
 export function normalizePhone(typed: string | null | undefined, field = 'number'): string {
+  return parsePhone(typed, field).number;
+}
+
+/** A number as stored: E.164, and the region it belongs to (ISO 3166-1 alpha-2), null for one of no single region (+800). */
+export interface Phone {
+  number: string;
+  country: string | null;
+}
+
+/** normalizePhone's rule, with the number's country from the same parse. */
+export function parsePhone(typed: string | null | undefined, field = 'number'): Phone {
   const trimmed = (typed ?? '').trim();
   if (!trimmed) throw appError('NUMBER_REQUIRED', field);
   if (typed!.length > MAX_TYPED_NUMBER_LENGTH) throw appError('NUMBER_TOO_LONG', field);
@@ -17,7 +28,12 @@ export function normalizePhone(typed: string | null | undefined, field = 'number
   const parsed = parsePhoneNumberFromString(international);
   // An extension ("ext. 12") cannot receive a message: dropping it would store another number than typed.
   if (!parsed || !parsed.isValid() || parsed.ext) throw appError('NUMBER_INVALID', field);
-  return parsed.number;
+  return { number: parsed.number, country: parsed.country ?? null };
+}
+
+/** The country of a number already stored (E.164), for rows written before countries were kept. */
+export function phoneCountry(e164: string): string | null {
+  return parsePhoneNumberFromString(e164)?.country ?? null;
 }
 
 /**
@@ -37,10 +53,10 @@ export function phoneSearchDigits(term: string): string | null {
  * already be typed as its E.164 form: no missing +, spaces, punctuation or national trunk prefix, since a
  * client of that API relies on the value it sends being the value stored.
  */
-export function normalizeStrictE164(typed: string | null | undefined, field = 'phone'): string {
-  const e164 = normalizePhone(typed, field);
-  if (typed !== e164) {
+export function parseStrictE164(typed: string | null | undefined, field = 'phone'): Phone {
+  const phone = parsePhone(typed, field);
+  if (typed !== phone.number) {
     throw appError('NUMBER_INVALID', field, 'Phone number must be in E.164 format: + then the country code and subscriber number, digits only (e.g. +244912345678)');
   }
-  return e164;
+  return phone;
 }

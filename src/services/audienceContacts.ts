@@ -44,7 +44,7 @@ export async function addAudienceContact(
   input: AudienceContactInput,
 ): Promise<AudienceContact> {
   const contact = validateAudienceContact(input);
-  const { number, ...details } = contact;
+  const { number, country, ...details } = contact;
   try {
     const [linked] = await linkExistingContact(scope, audienceId, number, details);
     if (linked) return linked;
@@ -52,8 +52,8 @@ export async function addAudienceContact(
     return await scope.prisma.$transaction(async (tx) => {
       const owned = await lockOwnedAudiences(tx, scope.accountId, [audienceId]);
       if (!owned.has(audienceId)) throw appError('AUDIENCE_NOT_FOUND', 'audienceId');
-      const contactId = await findOrCreateContactId(tx, scope.accountId, number);
-      return tx.audienceContact.create({ data: { audienceId, contactId, ...detailsToColumns(details) } });
+      const contactId = await findOrCreateContactId(tx, scope.accountId, number, country);
+      return tx.audienceContact.create({ data: { audienceId, contactId, number, country, ...detailsToColumns(details) } });
     });
   } catch (error) {
     // The (audience, contact) unique constraint decides races: of concurrent adds, exactly one wins.
@@ -71,9 +71,9 @@ function linkExistingContact(scope: AccountScope, audienceId: string, number: st
   const { firstName = null, lastName = null, timestamp = null, date = null, tags = [] } = detailsToColumns(details);
   return singleStatementWrite<AudienceContact>(scope, sql`
     WITH a AS (SELECT id FROM audience WHERE id = ${audienceId}::uuid AND account_id = ${scope.accountId}::uuid FOR SHARE),
-         c AS (SELECT id, phone FROM contact WHERE account_id = ${scope.accountId}::uuid AND phone = ${number} FOR SHARE)
-    INSERT INTO audience_contact AS t (audience_id, contact_id, phone, first_name, last_name, timestamp, date, tags)
-    SELECT a.id, c.id, c.phone, ${firstName}, ${lastName}, ${timestamp}, ${date}, ${tags}::text[] FROM a, c
+         c AS (SELECT id, phone, country FROM contact WHERE account_id = ${scope.accountId}::uuid AND phone = ${number} FOR SHARE)
+    INSERT INTO audience_contact AS t (audience_id, contact_id, phone, country, first_name, last_name, timestamp, date, tags)
+    SELECT a.id, c.id, c.phone, c.country, ${firstName}, ${lastName}, ${timestamp}, ${date}, ${tags}::text[] FROM a, c
     RETURNING ${columns.audienceContact}`);
 }
 
@@ -132,18 +132,4 @@ export async function removeAudienceContact(scope: AccountScope, id: string, inA
     RETURNING t.id::text AS id`);
   if (!removed.length) await notFoundIn(scope, inAudienceId);
   return id;
-}
-
-/** The E.164 number of an audience contact: read with the row by reads, looked up (batched) after writes. */
-export async function audienceContactNumber(scope: RequestScope, row: AudienceContactRow): Promise<string> {
-  return row.number ?? (await scope.loaders.contactById.load(row.contactId))!.phone;
-}
-
-/**
- * Rows with their numbers. Pages read the number with each row, so this normally costs nothing: no promise
- * per row (a page of 50 awaited one each cost the REST list a measurable share of its CPU).
- */
-export async function withNumbers<Row extends AudienceContactRow>(scope: RequestScope, rows: Row[]): Promise<Array<Row & { number: string }>> {
-  if (rows.every((row) => row.number !== null)) return rows as Array<Row & { number: string }>;
-  return Promise.all(rows.map(async (row) => ({ ...row, number: await audienceContactNumber(scope, row) })));
 }

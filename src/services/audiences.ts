@@ -1,9 +1,15 @@
 import type { Audience, AudienceContact, Contact } from '../db/generated/client.js';
 import { type AudienceContactInput, validateAudienceContact, detailsToColumns } from '../domain/audienceContact.js';
 import { appError } from '../domain/errors.js';
-import { type PageArgs, parsePageArgs } from '../domain/pagination.js';
+import {
+  type AudienceContactFilter,
+  type AudienceContactFilterInput,
+  type AudienceFilterInput,
+  validateAudienceContactFilter,
+  validateAudienceFilter,
+} from '../domain/filters.js';
 import { audienceNameKey, type ChannelName, limits, validateAudienceName, validateChannel } from '../domain/validation.js';
-import type { Connection } from './connections.js';
+import { type Connection, type ConnectionArgs, pageRequestFor } from './connections.js';
 import { findOrCreateContactId } from './contactRows.js';
 import { isUniqueViolation } from './errors.js';
 import type { RequestScope } from './loaders.js';
@@ -23,32 +29,38 @@ export async function requireAudience(scope: RequestScope, id: string, field = '
 
 export async function listAudiences(
   scope: RequestScope,
-  args: PageArgs & { channel?: ChannelName | null; search?: string | null },
+  args: ConnectionArgs<AudienceFilterInput> & { channel?: ChannelName | null; search?: string | null },
 ): Promise<Connection<Audience>> {
-  const request = parsePageArgs(args);
-  return scope.loaders.audiences.connection(scope.accountId, request, {
-    channel: args.channel ?? null,
-    search: normalizeSearch(args.search),
-  });
+  const filter = validateAudienceFilter(args.filter, { channel: args.channel, search: args.search });
+  filter.search = normalizeSearch(filter.search);
+  return scope.loaders.audiences.connection(scope.accountId, pageRequestFor(args, filter), filter, args.withTotal);
+}
+
+/** The filter of an audience's contacts, checked, its search reduced to what it matches on. */
+export function audienceContactFilter(input: AudienceContactFilterInput | null | undefined, search?: string | null): AudienceContactFilter {
+  const filter = validateAudienceContactFilter(input, { search });
+  filter.search = normalizeSearch(filter.search);
+  return filter;
 }
 
 /** Contacts of an audience already known to be the account's (a resolved Audience). */
 export async function listAudienceContacts(
   scope: RequestScope,
   audience: Audience,
-  args: PageArgs & { search?: string | null; withTotal?: boolean },
+  args: ConnectionArgs<AudienceContactFilterInput> & { search?: string | null },
 ): Promise<Connection<AudienceContact>> {
-  return scope.loaders.audienceContacts.connection(audience.id, parsePageArgs(args), { search: normalizeSearch(args.search) }, args.withTotal);
+  const filter = audienceContactFilter(args.filter, args.search);
+  return scope.loaders.audienceContacts.connection(audience.id, pageRequestFor(args, filter), filter, args.withTotal);
 }
 
 /** How many contacts an audience already known to be the account's has. */
 export async function countAudienceContacts(scope: RequestScope, audience: Audience): Promise<number> {
-  return scope.loaders.audienceContacts.count(audience.id, { search: null });
+  return scope.loaders.audienceContacts.count(audience.id, audienceContactFilter(null));
 }
 
 /** The audiences a contact is in. */
-export async function listContactAudiences(scope: RequestScope, contact: Contact, args: PageArgs): Promise<Connection<Audience>> {
-  return scope.loaders.contactAudiences.connection(contact.id, parsePageArgs(args), {});
+export async function listContactAudiences(scope: RequestScope, contact: Contact, args: ConnectionArgs<never>): Promise<Connection<Audience>> {
+  return scope.loaders.contactAudiences.connection(contact.id, pageRequestFor(args, {}), {});
 }
 
 export interface CreateAudienceInput {
@@ -76,9 +88,9 @@ export async function createAudience(scope: AccountScope, input: CreateAudienceI
         data: { accountId: scope.accountId, name, nameKey: audienceNameKey(name), channel },
       });
       for (const contact of valid) {
-        const contactId = await findOrCreateContactId(tx, scope.accountId, contact.number);
-        const { number: _number, ...details } = contact;
-        await tx.audienceContact.create({ data: { audienceId: audience.id, contactId, ...detailsToColumns(details) } });
+        const { number, country, ...details } = contact;
+        const contactId = await findOrCreateContactId(tx, scope.accountId, number, country);
+        await tx.audienceContact.create({ data: { audienceId: audience.id, contactId, number, country, ...detailsToColumns(details) } });
       }
       return audience;
     });

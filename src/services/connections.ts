@@ -1,14 +1,56 @@
 import DataLoader from 'dataloader';
 import type { RowReader } from '../db/database.js';
-import { type Keyset, type Page, type PageRequest, pageRequestKey, toPage } from '../domain/pagination.js';
-import { allOf, join, type Sql, sql } from './sql.js';
+import { filterKey } from '../domain/filters.js';
+import { DEFAULT_ORDER, type Order, type Page, type PageArgs, type PageRequest, parsePageArgs, type Position, pageRequestKey, toPage } from '../domain/pagination.js';
+import { allOf, join, raw, type Sql, sql } from './sql.js';
 
 /**
- * One kind of connection: the rows of table alias `t` that belong to a parent, ordered by
- * (t.created_at, t.id). Several parents' pages come from one statement (a LATERAL join over the
+ * How a connection sorts by one of its fields: a column of `t` and the sort key made from it, which an index
+ * of the migrations holds after the parent column, with the id last (ties broken by id). A cursor keeps the
+ * column's value and the id; the keyset condition applies the same key to the cursor's value, so the row
+ * comparison is over the index's own expressions and a deep page is one index range scan.
+ */
+export interface OrderColumn<Row> {
+  /** The column of `t` (and of the matches a search selects). */
+  column: string;
+  /** The SQL type of the column's value in a cursor. */
+  cast: 'text' | 'timestamptz';
+  /** The sort key of a value of the column (a column reference or a cursor's value), before the id. */
+  key(value: Sql): Sql[];
+  /** The column's value in a row, as a cursor keeps it. */
+  value(row: Row): string | number | null;
+}
+
+/** A time column: its value in a cursor is milliseconds (the columns keep milliseconds). */
+export function timeOrder<Row>(column: string, value: (row: Row) => Date): OrderColumn<Row> {
+  return { column, cast: 'timestamptz', key: (v) => [v], value: (row) => value(row).getTime() };
+}
+
+/** A text column that is never null (a number: '+' and digits sort alike in every collation). */
+export function plainTextOrder<Row>(column: string, value: (row: Row) => string): OrderColumn<Row> {
+  return { column, cast: 'text', key: (v) => [v], value };
+}
+
+/**
+ * A name: case-insensitive for A-Z, otherwise by code point (lower() under "C" folds ASCII letters only, the
+ * same on PGlite and on PostgreSQL whatever their locales); rows without one after all others ascending,
+ * before them descending (the same order reversed, so forwards and backwards agree).
+ */
+export function nameOrder<Row>(column: string, value: (row: Row) => string | null): OrderColumn<Row> {
+  return { column, cast: 'text', key: (v) => [sql`(${v} IS NULL)`, sql`COALESCE(lower(${v} COLLATE "C"), '')`], value };
+}
+
+/** A name that is never null (an audience's). */
+export function requiredNameOrder<Row>(column: string, value: (row: Row) => string): OrderColumn<Row> {
+  return { column, cast: 'text', key: (v) => [sql`lower(${v} COLLATE "C")`], value };
+}
+
+/**
+ * One kind of connection: the rows of table alias `t` that belong to a parent, in one of its orders
+ * (`CREATED_AT` by default). Several parents' pages come from one statement (a LATERAL join over the
  * parent ids), so a query for 50 audiences' contacts costs what a query for one costs.
  */
-export interface ConnectionKind<Filter> {
+export interface ConnectionKind<Filter, Row = unknown> {
   /** FROM clause; the paged rows are `t`. */
   from: Sql;
   columns: Sql;
@@ -16,6 +58,8 @@ export interface ConnectionKind<Filter> {
   parentColumn: Sql;
   /** Extra conditions for a filter, or null. */
   where(filter: Filter): Sql | null;
+  /** The orders the connection offers, by field name; `CREATED_AT` is the default. */
+  orders: Record<string, OrderColumn<Row>>;
   /** Equal for filters that select the same rows: batches group on it. */
   filterKey(filter: Filter): string;
   /**
@@ -24,12 +68,12 @@ export interface ConnectionKind<Filter> {
    */
   preparable(filter: Filter): boolean;
   /**
-   * For a filter that searches: a statement selecting the `id` and `created_at` of one parent's matching rows
-   * (the page is sorted from them, so only its own rows are fetched whole) through the
-   * indexes that find them (trigram indexes, the contact table first for a number), rather than by testing
-   * the parent's rows one by one in order. Null when the filter does not search.
+   * For a filter that searches: a statement selecting `selected` (the id and the order's column) of one
+   * parent's matching rows (the page is sorted from them, so only its own rows are fetched whole) through the
+   * trigram indexes that find them, rather than by testing the parent's rows one by one in order. Null when
+   * the filter does not search.
    */
-  matchingIds?(parentId: string, filter: Filter): Sql | null;
+  matchingIds?(parentId: string, filter: Filter, selected: Sql): Sql | null;
 }
 
 /**
@@ -53,6 +97,19 @@ export interface SearchTuning {
 
 export const defaultSearchTuning: SearchTuning = { walkRows: 1000, walkFurther: 10, walkCountShare: 0.05 };
 
+/** A connection's page arguments, its order and its filter, as services take them from a front. */
+export interface ConnectionArgs<FilterInput> extends PageArgs {
+  filter?: FilterInput | null;
+  orderBy?: Order | null;
+  /** The caller will ask for the total too (see PageKey.withTotal). */
+  withTotal?: boolean;
+}
+
+/** The page request of a connection under an order and a filter: its cursors are bound to both. */
+export function pageRequestFor(args: PageArgs & { orderBy?: Order | null }, filter: object): PageRequest {
+  return parsePageArgs(args, { order: args.orderBy ?? DEFAULT_ORDER, filter: filterKey(filter) });
+}
+
 /** A connection as services hand it out: a page, and its total that is counted only when asked for. */
 export interface Connection<Row> extends Page<Row> {
   totalCount: () => Promise<number>;
@@ -66,14 +123,42 @@ interface PageKey<Filter> {
   withTotal: boolean;
 }
 
-function keysetCondition(request: PageRequest): Sql | null {
+/** The order's column; an order the connection does not have cannot reach here (the fronts' enums list them). */
+function orderColumn<Row>(kind: ConnectionKind<unknown, Row>, order: Order): OrderColumn<Row> {
+  const column = kind.orders[order.field];
+  if (!column) throw new Error(`no order ${order.field} on this connection`);
+  return column;
+}
+
+/** The sort key of the rows of alias `t`, id last. */
+const rowKey = <Row>(column: OrderColumn<Row>) => [...column.key(raw(`t.${column.column}`)), sql`t.id`];
+
+/** The same key for a cursor's position. */
+function positionKey<Row>(column: OrderColumn<Row>, position: Position): Sql[] {
+  const value = column.cast === 'timestamptz' && typeof position.value === 'number' ? new Date(position.value) : position.value;
+  return [...column.key(column.cast === 'timestamptz' ? sql`${value}::timestamptz` : sql`${value}::text`), sql`${position.id}::uuid`];
+}
+
+/** After `after` and before `before` in the order's direction. */
+function keysetCondition<Row>(column: OrderColumn<Row>, request: PageRequest): Sql | null {
+  const ascending = request.order.direction === 'ASC';
   const parts: Sql[] = [];
-  if (request.after) parts.push(sql`(t.created_at, t.id) > (${request.after.createdAt}::timestamptz, ${request.after.id}::uuid)`);
-  if (request.before) parts.push(sql`(t.created_at, t.id) < (${request.before.createdAt}::timestamptz, ${request.before.id}::uuid)`);
+  const row = sql`(${join(rowKey(column), ', ')})`;
+  if (request.after) parts.push(sql`${row} ${raw(ascending ? '>' : '<')} (${join(positionKey(column, request.after), ', ')})`);
+  if (request.before) parts.push(sql`${row} ${raw(ascending ? '<' : '>')} (${join(positionKey(column, request.before), ', ')})`);
   return parts.length ? join(parts, ' AND ') : null;
 }
 
-export function createConnectionLoader<Row extends Keyset, Filter>(readRows: RowReader, kind: ConnectionKind<Filter>, tuning: SearchTuning = defaultSearchTuning) {
+/** ORDER BY for reading a page: the order's direction, reversed when paging backward (the page is reversed after). */
+function orderBy<Row>(column: OrderColumn<Row>, request: PageRequest): Sql {
+  const ascending = (request.order.direction === 'ASC') === (request.direction === 'forward');
+  return join(
+    rowKey(column).map((part) => sql`${part} ${raw(ascending ? 'ASC' : 'DESC')}`),
+    ', ',
+  );
+}
+
+export function createConnectionLoader<Row extends { id: string }, Filter>(readRows: RowReader, kind: ConnectionKind<Filter, Row>, tuning: SearchTuning = defaultSearchTuning) {
   /** What a request already knows about a search, by parent and filter: its exact total, or the share of matches its walk saw. */
   const knownTotals = new Map<string, number>();
   const walkedShares = new Map<string, number>();
@@ -81,7 +166,7 @@ export function createConnectionLoader<Row extends Keyset, Filter>(readRows: Row
 
   /** A lone parent's page of a search: the bounded walk, then, when it did not fill the page, the indexes. */
   const searchPage = async (parentId: string, request: PageRequest, filter: Filter, matchingIds: Sql, order: Sql, withTotal: boolean) => {
-    const keyset = allOf([keysetCondition(request)]);
+    const keyset = allOf([keysetCondition(orderColumn(kind, request.order), request)]);
     // The walk stops at the page's last row: LIMIT on the inner scan bounds it, and nothing materializes the
     // rows it did not need (a first version read all 1,000 rows for every page: (c) fell from 643 to 79 req/s).
     // Each row carries its place in the walk (row_number streams with the index scan), so a full page also
@@ -166,12 +251,13 @@ export function createConnectionLoader<Row extends Keyset, Filter>(readRows: Row
           const { request, filter } = group[0]!;
           const withTotal = group.some((key) => key.withTotal);
           const parentIds = [...new Set(group.map((key) => key.parentId))];
-          const order = request.direction === 'forward' ? sql`t.created_at ASC, t.id ASC` : sql`t.created_at DESC, t.id DESC`;
-          const conditions = allOf([kind.where(filter), keysetCondition(request)]);
+          const column = orderColumn(kind, request.order);
+          const order = orderBy(column, request);
+          const conditions = allOf([kind.where(filter), keysetCondition(column, request)]);
           // One parent (an audience's page, a search in it) names the parent directly: the planner then sees
           // which parent it is and how big, and walks the keyset index instead of, say, a trigram bitmap that
           // only pays off for small parents. Through LATERAL it would have to plan for an average parent.
-          const matchingIds = parentIds.length === 1 ? (kind.matchingIds?.(parentIds[0]!, filter) ?? null) : null;
+          const matchingIds = parentIds.length === 1 ? (kind.matchingIds?.(parentIds[0]!, filter, sql`t.id, ${raw(`t.${column.column}`)}`) ?? null) : null;
           const rows = matchingIds
             ? await searchPage(parentIds[0]!, request, filter, matchingIds, order, withTotal)
             : parentIds.length === 1
@@ -202,7 +288,8 @@ export function createConnectionLoader<Row extends Keyset, Filter>(readRows: Row
             if (siblings) siblings.push(row);
             else byParent.set(row.__parent, [row]);
           }
-          for (const key of group) results.set(key, toPage(byParent.get(key.parentId) ?? [], request));
+          const positionOf = (row: Row) => ({ value: column.value(row), id: row.id });
+          for (const key of group) results.set(key, toPage(byParent.get(key.parentId) ?? [], request, positionOf));
         }),
       );
       return keys.map((key) => results.get(key)!);
@@ -222,7 +309,7 @@ export function createConnectionLoader<Row extends Keyset, Filter>(readRows: Row
         [...groups.entries()].map(async ([group, members]) => {
           const parentIds = [...new Set(members.map((key) => key.parentId))];
           const filter = members[0]!.filter;
-          const matchingIds = parentIds.length === 1 ? (kind.matchingIds?.(parentIds[0]!, filter) ?? null) : null;
+          const matchingIds = parentIds.length === 1 ? (kind.matchingIds?.(parentIds[0]!, filter, sql`t.id`) ?? null) : null;
           if (matchingIds) {
             totals.set(`${parentIds[0]}#${group}`, await searchCount(parentIds[0]!, filter, matchingIds));
             return;
@@ -268,4 +355,4 @@ export function createConnectionLoader<Row extends Keyset, Filter>(readRows: Row
   };
 }
 
-export type ConnectionLoader<Row extends Keyset, Filter> = ReturnType<typeof createConnectionLoader<Row, Filter>>;
+export type ConnectionLoader<Row extends { id: string }, Filter> = ReturnType<typeof createConnectionLoader<Row, Filter>>;

@@ -8,12 +8,12 @@ export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$trans
  * under concurrent inserts of one number, ON CONFLICT waits for the winner and the second statement's
  * fresh snapshot then sees its row, where a single statement's snapshot would not.
  */
-export async function findOrCreateContactId(tx: Tx, accountId: string, phone: string): Promise<string> {
+export async function findOrCreateContactId(tx: Tx, accountId: string, phone: string, country: string | null): Promise<string> {
   // FOR SHARE holds the row until the transaction ends, so a concurrent deleteContact cannot remove it
   // before the caller links it; if one removed it between the two statements, the next round recreates it.
   for (let attempt = 0; attempt < 3; attempt++) {
     await tx.$executeRaw`
-      INSERT INTO contact (account_id, phone) VALUES (${accountId}::uuid, ${phone})
+      INSERT INTO contact (account_id, phone, country) VALUES (${accountId}::uuid, ${phone}, ${country})
       ON CONFLICT (account_id, phone) DO NOTHING`;
     const rows = await tx.$queryRaw<Array<{ id: string }>>`
       SELECT id::text AS id FROM contact WHERE account_id = ${accountId}::uuid AND phone = ${phone} FOR SHARE`;

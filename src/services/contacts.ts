@@ -1,10 +1,10 @@
 import type { Contact } from '../db/generated/client.js';
 import { appError } from '../domain/errors.js';
-import { type PageArgs, parsePageArgs } from '../domain/pagination.js';
-import { normalizePhone, normalizeStrictE164 } from '../domain/phone.js';
+import { type ContactFilterInput, validateContactFilter } from '../domain/filters.js';
+import { parsePhone, parseStrictE164 } from '../domain/phone.js';
 import { limits, validateContactName, validateEmail } from '../domain/validation.js';
 import { requireAudience } from './audiences.js';
-import type { Connection } from './connections.js';
+import { type Connection, type ConnectionArgs, pageRequestFor } from './connections.js';
 import { lockOwnedAudiences } from './contactRows.js';
 import { isUniqueViolation } from './errors.js';
 import { contactKind, type RequestScope } from './loaders.js';
@@ -19,16 +19,17 @@ export async function getContact(scope: RequestScope, id: string): Promise<Conta
 /** The account's contacts, optionally only those in one audience (which must be the account's). */
 export async function listContacts(
   scope: RequestScope,
-  args: PageArgs & { search?: string | null; audienceId?: string | null; withTotal?: boolean },
+  args: ConnectionArgs<ContactFilterInput> & { search?: string | null; audienceId?: string | null },
 ): Promise<Connection<Contact>> {
-  const request = parsePageArgs(args);
-  if (args.audienceId != null) await requireAudience(scope, args.audienceId, 'audienceId');
-  return scope.loaders.contacts.connection(
-    scope.accountId,
-    request,
-    { search: normalizeSearch(args.search), audienceId: args.audienceId ?? null },
-    args.withTotal,
-  );
+  const filter = validateContactFilter(args.filter, { search: args.search, audienceId: args.audienceId });
+  filter.search = normalizeSearch(filter.search);
+  const request = pageRequestFor(args, filter);
+  // Another account's audience, as either filter, is no audience at all.
+  await Promise.all([
+    filter.audienceId === null ? null : requireAudience(scope, filter.audienceId, args.audienceId != null ? 'audienceId' : 'filter.audienceId'),
+    filter.notInAudienceId === null ? null : requireAudience(scope, filter.notInAudienceId, 'filter.notInAudienceId'),
+  ]);
+  return scope.loaders.contacts.connection(scope.accountId, request, filter, args.withTotal);
 }
 
 /** A contact and the ids of the audiences it is in (seed 003's `lists`), in the audiences' order. */
@@ -82,7 +83,7 @@ export async function listContactsByPage(scope: RequestScope, args: ContactPageA
   const audienceId = args.audienceId ?? null;
   if (audienceId !== null) await requireAudience(scope, audienceId, 'audienceId');
   // The same filter as the contacts connection, so its batched count serves as the total.
-  const filter = { search: null, audienceId };
+  const filter = validateContactFilter(null, { audienceId });
   const [rows, total] = await Promise.all([
     scope.readRows<Contact>(sql`
       SELECT ${columns.contact} FROM contact t
@@ -110,7 +111,7 @@ export interface CreateContactInput {
 
 /** Seed 003's "add a contact": an account-level person, optionally put into audiences at once. */
 export async function createContact(scope: AccountScope, input: CreateContactInput): Promise<Contact> {
-  const phone = input.strictE164 ? normalizeStrictE164(input.phone, 'phone') : normalizePhone(input.phone, 'phone');
+  const { number: phone, country } = input.strictE164 ? parseStrictE164(input.phone, 'phone') : parsePhone(input.phone, 'phone');
   const name = validateContactName(input.name) ?? null;
   const email = validateEmail(input.email) ?? null;
   const audienceIds = [...new Set(input.audienceIds ?? [])];
@@ -125,9 +126,10 @@ export async function createContact(scope: AccountScope, input: CreateContactInp
         data: {
           accountId: scope.accountId,
           phone,
+          country,
           name,
           email,
-          audiences: { create: audienceIds.map((audienceId) => ({ audienceId })) },
+          audiences: { create: audienceIds.map((audienceId) => ({ audienceId, number: phone, country })) },
         },
       });
     });
@@ -150,8 +152,8 @@ export interface UpdateContactInput {
 
 /** An omitted field keeps its value; null clears name or email; a phone cannot be cleared (1353). */
 export async function updateContact(scope: AccountScope, id: string, input: UpdateContactInput): Promise<Contact> {
-  const data: { phone?: string; name?: string | null; email?: string | null } = {};
-  if (input.phone !== undefined) data.phone = normalizePhone(input.phone, 'phone');
+  const data: { phone?: string; country?: string | null; name?: string | null; email?: string | null } = {};
+  if (input.phone !== undefined) ({ number: data.phone, country: data.country } = parsePhone(input.phone, 'phone'));
   if (input.name !== undefined) data.name = validateContactName(input.name) ?? null;
   if (input.email !== undefined) data.email = validateEmail(input.email) ?? null;
   try {

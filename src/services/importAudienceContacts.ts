@@ -92,13 +92,13 @@ export async function importAudienceContacts(
           SELECT e FROM jsonb_array_elements(${payload}::jsonb) AS e
         ),
         contacts AS (
-          INSERT INTO contact (account_id, phone)
-          SELECT ${scope.accountId}::uuid, e->>'number' FROM input ORDER BY e->>'number'
+          INSERT INTO contact (account_id, phone, country)
+          SELECT ${scope.accountId}::uuid, e->>'number', e->>'country' FROM input ORDER BY e->>'number'
           ON CONFLICT (account_id, phone) DO UPDATE SET phone = EXCLUDED.phone
-          RETURNING id, phone
+          RETURNING id, phone, country
         ),
         r AS MATERIALIZED (
-          SELECT input.e, contacts.id AS contact_id, contacts.phone FROM input JOIN contacts ON contacts.phone = input.e->>'number'
+          SELECT input.e, contacts.id AS contact_id, contacts.phone, contacts.country FROM input JOIN contacts ON contacts.phone = input.e->>'number'
         ),
         updated AS (
           UPDATE audience_contact ac SET
@@ -113,8 +113,8 @@ export async function importAudienceContacts(
           RETURNING 1
         ),
         inserted AS (
-          INSERT INTO audience_contact (audience_id, contact_id, phone, first_name, last_name, timestamp, date, tags)
-          SELECT ${audienceId}::uuid, r.contact_id, r.phone, r.e->>'firstName', r.e->>'lastName', r.e->>'timestamp', r.e->>'date',
+          INSERT INTO audience_contact (audience_id, contact_id, phone, country, first_name, last_name, timestamp, date, tags)
+          SELECT ${audienceId}::uuid, r.contact_id, r.phone, r.country, r.e->>'firstName', r.e->>'lastName', r.e->>'timestamp', r.e->>'date',
             ARRAY(SELECT jsonb_array_elements_text(COALESCE(NULLIF(r.e->'tags', 'null'::jsonb), '[]'::jsonb)))
           FROM r
           WHERE NOT EXISTS (SELECT 1 FROM audience_contact ac WHERE ac.audience_id = ${audienceId}::uuid AND ac.contact_id = r.contact_id)

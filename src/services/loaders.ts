@@ -1,90 +1,113 @@
 import DataLoader from 'dataloader';
 import type { Audience, AudienceContact, Contact } from '../db/generated/client.js';
-import type { ChannelName } from '../domain/validation.js';
-import { type ConnectionKind, createConnectionLoader, defaultSearchTuning, type SearchTuning } from './connections.js';
+import { type AudienceContactFilter, type AudienceFilter, type ContactFilter, filterKey } from '../domain/filters.js';
+import {
+  type ConnectionKind,
+  createConnectionLoader,
+  defaultSearchTuning,
+  nameOrder,
+  type OrderColumn,
+  plainTextOrder,
+  requiredNameOrder,
+  type SearchTuning,
+  timeOrder,
+} from './connections.js';
+import {
+  audienceContactConditions,
+  audienceContactFilterCondition,
+  audienceContactNames,
+  audienceContactPhone,
+  audienceFilterCondition,
+  contactConditions,
+  contactFilterCondition,
+  contactNames,
+  contactPhone,
+  hasConditionsBesidesSearch,
+} from './filterSql.js';
 import type { AccountScope } from './scope.js';
-import { personSearch, personSearchCondition } from './search.js';
+import { personSearch } from './search.js';
 import { allOf, columns, containsPattern, type Sql, sql } from './sql.js';
 
-export interface AudienceFilter {
-  channel: ChannelName | null;
-  search: string | null;
-}
-export interface SearchFilter {
-  search: string | null;
-}
-export interface ContactFilter {
-  search: string | null;
-  audienceId: string | null;
-}
+export type { AudienceContactFilter, AudienceFilter, ContactFilter } from '../domain/filters.js';
 
-export const audienceKind: ConnectionKind<AudienceFilter> = {
+/** The orders of audiences (Query.audiences, Contact.audiences). */
+const audienceOrders: Record<string, OrderColumn<Audience>> = {
+  NAME: requiredNameOrder('name', (row) => row.name),
+  CREATED_AT: timeOrder('created_at', (row) => row.createdAt),
+  UPDATED_AT: timeOrder('updated_at', (row) => row.updatedAt),
+};
+
+export const audienceKind: ConnectionKind<AudienceFilter, Audience> = {
   from: sql`audience t`,
   columns: columns.audience,
   parentColumn: sql`t.account_id`,
-  where: ({ channel, search }) =>
-    allOf([
-      channel ? sql`t.channel = ${channel}::"Channel"` : null,
-      search ? sql`t.name_key LIKE ${containsPattern(search.toLowerCase())}` : null,
-    ]),
-  filterKey: ({ channel, search }) => `${channel ?? ''}|${search ?? ''}`,
+  where: audienceFilterCondition,
+  orders: audienceOrders,
+  filterKey,
   preparable: ({ search }) => !search,
 };
 
 /** An audience contact as reads return it, with its contact's number. */
 export type AudienceContactRow = AudienceContact;
 
-/**
- * An audience contact's number matches: the row's own copy of it. Through the contact's primary key a walk of
- * 1,000 rows cost 25-55 ms for a number term against 2 ms for a name (the benchmark's audience of 300,000).
- */
-const audienceContactPhone = (pattern: string) => sql`t.phone LIKE ${pattern}`;
-const audienceContactNames = [sql`t.first_name`, sql`t.last_name`];
-
-export const audienceContactKind: ConnectionKind<SearchFilter> = {
+export const audienceContactKind: ConnectionKind<AudienceContactFilter, AudienceContactRow> = {
   from: sql`audience_contact t`,
   columns: columns.audienceContact,
   parentColumn: sql`t.audience_id`,
-  where: ({ search }) => (search ? personSearchCondition(search, audienceContactPhone, audienceContactNames) : null),
-  filterKey: ({ search }) => search ?? '',
-  preparable: ({ search }) => !search,
+  where: audienceContactFilterCondition,
+  orders: {
+    FIRST_NAME: nameOrder('first_name', (row) => row.firstName),
+    LAST_NAME: nameOrder('last_name', (row) => row.lastName),
+    NUMBER: plainTextOrder('phone', (row) => row.number),
+    CREATED_AT: timeOrder('created_at', (row) => row.createdAt),
+    UPDATED_AT: timeOrder('updated_at', (row) => row.updatedAt),
+  },
+  filterKey,
+  // Only a filter without conditions is prepared: a generic plan cannot know how selective a tag, a country
+  // or a search is in this audience.
+  preparable: (filter) => !filter.search && !hasConditionsBesidesSearch(filter),
   // The matches through the trigram indexes of the row's phone, first_name and last_name, each way of
-  // matching through its own.
-  matchingIds: (audienceId, { search }) => {
-    if (!search) return null;
-    const { digits, words } = personSearch(search, audienceContactPhone, audienceContactNames);
-    const branch = (condition: Sql) => sql`SELECT t.id, t.created_at FROM audience_contact t WHERE t.audience_id = ${audienceId}::uuid AND ${condition}`;
+  // matching through its own; the filter's other conditions on each.
+  matchingIds: (audienceId, filter, selected) => {
+    if (!filter.search) return null;
+    const { digits, words } = personSearch(filter.search, audienceContactPhone, audienceContactNames);
+    const rest = audienceContactConditions(filter);
+    const branch = (condition: Sql) => sql`SELECT ${selected} FROM audience_contact t WHERE t.audience_id = ${audienceId}::uuid AND ${allOf([condition, rest])}`;
     return digits ? sql`${branch(audienceContactPhone(containsPattern(digits)))} UNION ${branch(words)}` : branch(words);
   },
 };
 
-const contactPhone = (pattern: string) => sql`t.phone LIKE ${pattern}`;
-const contactNames = [sql`t.name`, sql`t.email`];
-const inAudience = (audienceId: string | null) =>
-  audienceId ? sql`EXISTS (SELECT 1 FROM audience_contact ac WHERE ac.contact_id = t.id AND ac.audience_id = ${audienceId}::uuid)` : null;
-
-export const contactKind: ConnectionKind<ContactFilter> = {
+export const contactKind: ConnectionKind<ContactFilter, Contact> = {
   from: sql`contact t`,
   columns: columns.contact,
   parentColumn: sql`t.account_id`,
-  where: ({ search, audienceId }) => allOf([inAudience(audienceId), search ? personSearchCondition(search, contactPhone, contactNames) : null]),
-  filterKey: ({ search, audienceId }) => `${audienceId ?? ''}|${search ?? ''}`,
-  preparable: ({ search }) => !search,
+  where: contactFilterCondition,
+  orders: {
+    NAME: nameOrder('name', (row) => row.name),
+    PHONE: plainTextOrder('phone', (row) => row.phone),
+    EMAIL: nameOrder('email', (row) => row.email),
+    CREATED_AT: timeOrder('created_at', (row) => row.createdAt),
+    UPDATED_AT: timeOrder('updated_at', (row) => row.updatedAt),
+  },
+  filterKey,
+  preparable: (filter) => !filter.search && !hasConditionsBesidesSearch(filter),
   // Each way of matching through its own trigram index (phone, name, email).
-  matchingIds: (accountId, { search, audienceId }) => {
-    if (!search) return null;
-    const { digits, words } = personSearch(search, contactPhone, contactNames);
-    const branch = (condition: Sql) => sql`SELECT t.id, t.created_at FROM contact t WHERE t.account_id = ${accountId}::uuid AND ${allOf([condition, inAudience(audienceId)])}`;
+  matchingIds: (accountId, filter, selected) => {
+    if (!filter.search) return null;
+    const { digits, words } = personSearch(filter.search, contactPhone, contactNames);
+    const rest = contactConditions(filter);
+    const branch = (condition: Sql) => sql`SELECT ${selected} FROM contact t WHERE t.account_id = ${accountId}::uuid AND ${allOf([condition, rest])}`;
     return digits ? sql`${branch(contactPhone(containsPattern(digits)))} UNION ${branch(words)}` : branch(words);
   },
 };
 
 /** The audiences a contact is in, in the audiences' own order. */
-export const contactAudienceKind: ConnectionKind<Record<string, never>> = {
+export const contactAudienceKind: ConnectionKind<Record<string, never>, Audience> = {
   from: sql`audience t JOIN audience_contact ac ON ac.audience_id = t.id`,
   columns: columns.audience,
   parentColumn: sql`ac.contact_id`,
   where: () => null,
+  orders: audienceOrders,
   filterKey: () => '',
   preparable: () => true,
 };
@@ -147,7 +170,7 @@ export function createLoaders(scope: AccountScope, searchTuning: SearchTuning = 
       return contactIds.map((id) => found.get(id) ?? []);
     }),
     audiences: createConnectionLoader<Audience, AudienceFilter>(readRows, audienceKind),
-    audienceContacts: createConnectionLoader<AudienceContactRow, SearchFilter>(readRows, audienceContactKind, searchTuning),
+    audienceContacts: createConnectionLoader<AudienceContactRow, AudienceContactFilter>(readRows, audienceContactKind, searchTuning),
     contacts: createConnectionLoader<Contact, ContactFilter>(readRows, contactKind, searchTuning),
     contactAudiences: createConnectionLoader<Audience, Record<string, never>>(readRows, contactAudienceKind),
   };

@@ -21,8 +21,8 @@ export function allOf(conditions: Array<Sql | null | undefined>): Sql {
 export const columns = {
   audience: sql`t.id, t.account_id AS "accountId", t.name, t.name_key AS "nameKey", t.channel::text AS channel,
     t.created_at AS "createdAt", t.updated_at AS "updatedAt"`,
-  contact: sql`t.id, t.account_id AS "accountId", t.phone, t.name, t.email, t.created_at AS "createdAt", t.updated_at AS "updatedAt"`,
+  contact: sql`t.id, t.account_id AS "accountId", t.phone, t.country, t.name, t.email, t.created_at AS "createdAt", t.updated_at AS "updatedAt"`,
   /** With the contact's number, which the row keeps (see the migration audience_contact_number). */
-  audienceContact: sql`t.id, t.audience_id AS "audienceId", t.contact_id AS "contactId", t.phone AS number, t.first_name AS "firstName",
+  audienceContact: sql`t.id, t.audience_id AS "audienceId", t.contact_id AS "contactId", t.phone AS number, t.country, t.first_name AS "firstName",
     t.last_name AS "lastName", t.timestamp, t.date, t.tags, t.created_at AS "createdAt", t.updated_at AS "updatedAt"`,
 };

@@ -2,11 +2,9 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { validateChannel } from '../../domain/validation.js';
 import {
   addAudienceContact,
-  audienceContactNumber,
   removeAudienceContact,
   requireAudienceContactIn,
   updateAudienceContact,
-  withNumbers,
 } from '../../services/audienceContacts.js';
 import {
   countAudienceContacts,
@@ -204,8 +202,8 @@ export function registerAudienceRoutes(app: OpenAPIHono<RestEnv>): void {
       // The page's pagination always shows its total.
       const connection = await listAudienceContacts(c.var.scope, audience, { ...page.args, search: query['filter[search]'], withTotal: true });
       const base = apiBase(c.req.url);
-      const rows = await withNumbers(c.var.scope, connection.edges.map((edge) => edge.node));
-      const data = rows.map((row) => presentAudienceContact(base, audience.accountId, row, row.number));
+      const rows = connection.edges.map((edge) => edge.node);
+      const data = rows.map((row) => presentAudienceContact(base, audience.accountId, row));
       return c.json({ data, pagination: pagination(new URL(c.req.url), page, connection, await connection.totalCount()) }, 200);
     },
   );
@@ -225,7 +223,7 @@ export function registerAudienceRoutes(app: OpenAPIHono<RestEnv>): void {
       c.set('fieldNames', { audienceId: 'audience_id' });
       const audienceId = audienceIdParam(c.req.valid('param').audience_id);
       const row = await addAudienceContact(c.var.scope, audienceId, audienceContactInput(c.req.valid('json').data));
-      const data = presentAudienceContact(apiBase(c.req.url), c.var.account.id, row, await audienceContactNumber(c.var.scope, row));
+      const data = presentAudienceContact(apiBase(c.req.url), c.var.account.id, row);
       return c.json({ data }, 201);
     },
   );
@@ -245,7 +243,7 @@ export function registerAudienceRoutes(app: OpenAPIHono<RestEnv>): void {
       c.set('fieldNames', contactFields);
       const params = c.req.valid('param');
       const row = await requireAudienceContactIn(c.var.scope, audienceIdParam(params.audience_id), contactIdParam(params.contact_id));
-      return c.json({ data: presentAudienceContact(apiBase(c.req.url), c.var.account.id, row, await audienceContactNumber(c.var.scope, row)) }, 200);
+      return c.json({ data: presentAudienceContact(apiBase(c.req.url), c.var.account.id, row) }, 200);
     },
   );
 
@@ -272,7 +270,7 @@ export function registerAudienceRoutes(app: OpenAPIHono<RestEnv>): void {
       }
       const { number: _number, ...details } = audienceContactInput(fields);
       const row = await updateAudienceContact(c.var.scope, contactIdParam(params.contact_id), details, audienceId);
-      return c.json({ data: presentAudienceContact(apiBase(c.req.url), c.var.account.id, row, await audienceContactNumber(c.var.scope, row)) }, 200);
+      return c.json({ data: presentAudienceContact(apiBase(c.req.url), c.var.account.id, row) }, 200);
     },
   );
 

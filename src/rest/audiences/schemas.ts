@@ -92,7 +92,8 @@ export function presentAudience(base: string, audience: Audience, contactsCount?
   };
 }
 
-export function presentAudienceContact(base: string, accountId: string, row: AudienceContactRow, number: string): z.infer<typeof AudienceContactSchema> {
+export function presentAudienceContact(base: string, accountId: string, row: AudienceContactRow): z.infer<typeof AudienceContactSchema> {
+  const number = row.number;
   return {
     id: row.id,
     account_id: accountId,

@@ -4,6 +4,7 @@ import { accountScope } from '../context.js';
 import { parseGlobalId } from '../ids.js';
 import { selectsTotalCount } from '../selection.js';
 import { AudienceConnection, AudienceContactConnection, AudienceContactRef, AudienceRef, ChannelEnum } from '../refs.js';
+import { AudienceContactFilterInput, AudienceContactOrder, AudienceFilterInput, AudienceOrder, orderOf } from '../segments/inputs.js';
 
 builder.node(AudienceRef, {
   description: 'A group of contacts targeted together in a campaign on one channel.',
@@ -18,14 +19,17 @@ builder.node(AudienceRef, {
     contacts: t.connection(
       {
         type: AudienceContactRef,
-        description: 'The contacts of this audience, oldest first.',
+        description: 'The contacts of this audience, oldest first unless `orderBy` says otherwise.',
         args: {
           search: t.arg.string({
             required: false,
-            description: 'Matches first or last name, or the number: "+1 415", "1415" and "(415)" all find +14155552671.',
+            description: 'Matches first or last name, or the number: "+1 415", "1415" and "(415)" all find +14155552671. The same as `filter.search` (give one of them).',
           }),
+          filter: t.arg({ type: AudienceContactFilterInput, required: false }),
+          orderBy: t.arg({ type: AudienceContactOrder, required: false }),
         },
-        resolve: (audience, args, context, info) => listAudienceContacts(accountScope(context), audience, { ...args, withTotal: selectsTotalCount(info) }),
+        resolve: (audience, args, context, info) =>
+          listAudienceContacts(accountScope(context), audience, { ...args, orderBy: orderOf(args.orderBy), withTotal: selectsTotalCount(info) }),
       },
       AudienceContactConnection,
     ),
@@ -36,12 +40,15 @@ builder.queryFields((t) => ({
   audiences: t.connection(
     {
       type: AudienceRef,
-      description: "The account's audiences, oldest first.",
+      description: "The account's audiences, oldest first unless `orderBy` says otherwise.",
       args: {
-        channel: t.arg({ type: ChannelEnum, required: false }),
-        search: t.arg.string({ required: false, description: 'Case-insensitive substring of the name.' }),
+        channel: t.arg({ type: ChannelEnum, required: false, description: 'The same as `filter.channel` (give one of them).' }),
+        search: t.arg.string({ required: false, description: 'Case-insensitive substring of the name. The same as `filter.search` (give one of them).' }),
+        filter: t.arg({ type: AudienceFilterInput, required: false }),
+        orderBy: t.arg({ type: AudienceOrder, required: false }),
       },
-      resolve: (_root, args, context) => listAudiences(accountScope(context), args),
+      resolve: (_root, args, context, info) =>
+        listAudiences(accountScope(context), { ...args, orderBy: orderOf(args.orderBy), withTotal: selectsTotalCount(info) }),
     },
     AudienceConnection,
   ),

@@ -16,11 +16,8 @@ builder.node(AudienceContactRef, {
       type: ContactRef,
       resolve: async (row, _args, context) => (await accountScope(context).loaders.contactById.load(row.contactId))!,
     }),
-    number: t.string({
-      description: "E.164, the number of the account's Contact.",
-      // Not async: reads fetch the number with the row, and a promise per row of a long page costs time.
-      resolve: (row, _args, context) => row.number ?? accountScope(context).loaders.contactById.load(row.contactId).then((contact) => contact!.phone),
-    }),
+    number: t.exposeString('number', { description: "E.164, the number of the account's Contact." }),
+    country: t.exposeString('country', { nullable: true, description: "The number's country, as the Contact's." }),
     firstName: t.exposeString('firstName', { nullable: true }),
     lastName: t.exposeString('lastName', { nullable: true }),
     timestamp: t.exposeString('timestamp', { nullable: true, description: 'A free value to customise messages with.' }),

@@ -5,6 +5,7 @@ import { accountScope } from '../context.js';
 import { parseGlobalId } from '../ids.js';
 import { selectsTotalCount } from '../selection.js';
 import { AudienceConnection, AudienceRef, ContactConnection, ContactRef } from '../refs.js';
+import { AudienceOrder, ContactFilterInput, ContactOrder, orderOf } from '../segments/inputs.js';
 
 builder.node(ContactRef, {
   description: 'A person of the account, known by one phone number; it can be in any number of audiences.',
@@ -13,6 +14,10 @@ builder.node(ContactRef, {
   isTypeOf: (value) => typeof value === 'object' && value !== null && 'phone' in value,
   fields: (t) => ({
     phone: t.exposeString('phone', { description: 'E.164, e.g. +14155552671.' }),
+    country: t.exposeString('country', {
+      nullable: true,
+      description: "The number's country (ISO 3166-1 alpha-2, e.g. US); null for a number of no single country (+800…).",
+    }),
     name: t.exposeString('name', { nullable: true }),
     email: t.exposeString('email', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -20,8 +25,9 @@ builder.node(ContactRef, {
     audiences: t.connection(
       {
         type: AudienceRef,
-        description: 'The audiences this contact is in.',
-        resolve: (contact, args, context) => listContactAudiences(accountScope(context), contact, args),
+        description: 'The audiences this contact is in, oldest first unless `orderBy` says otherwise.',
+        args: { orderBy: t.arg({ type: AudienceOrder, required: false }) },
+        resolve: (contact, args, context) => listContactAudiences(accountScope(context), contact, { ...args, orderBy: orderOf(args.orderBy) }),
       },
       AudienceConnection,
     ),
@@ -32,15 +38,26 @@ builder.queryFields((t) => ({
   contacts: t.connection(
     {
       type: ContactRef,
-      description: "The account's contacts, oldest first.",
+      description: "The account's contacts, oldest first unless `orderBy` says otherwise.",
       args: {
-        search: t.arg.string({ required: false, description: 'Matches name, email, or the number ("+1 415", "1415", "(415)").' }),
-        audienceId: t.arg.id({ required: false, description: 'Only the contacts in this audience.' }),
+        search: t.arg.string({
+          required: false,
+          description: 'Matches name, email, or the number ("+1 415", "1415", "(415)"). The same as `filter.search` (give one of them).',
+        }),
+        audienceId: t.arg.id({ required: false, description: 'Only the contacts in this audience. The same as `filter.audienceId` (give one of them).' }),
+        filter: t.arg({ type: ContactFilterInput, required: false }),
+        orderBy: t.arg({ type: ContactOrder, required: false }),
       },
       resolve: (_root, args, context, info) =>
         listContacts(accountScope(context), {
           ...args,
           audienceId: args.audienceId == null ? null : parseGlobalId(args.audienceId, 'Audience', 'audienceId'),
+          filter: args.filter && {
+            ...args.filter,
+            audienceId: args.filter.audienceId == null ? null : parseGlobalId(args.filter.audienceId, 'Audience', 'filter.audienceId'),
+            notInAudienceId: args.filter.notInAudienceId == null ? null : parseGlobalId(args.filter.notInAudienceId, 'Audience', 'filter.notInAudienceId'),
+          },
+          orderBy: orderOf(args.orderBy),
           withTotal: selectsTotalCount(info),
         }),
     },
