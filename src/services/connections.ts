@@ -1,6 +1,8 @@
 import DataLoader from 'dataloader';
 import type { RowReader } from '../db/database.js';
+import { appError } from '../domain/errors.js';
 import { filterKey } from '../domain/filters.js';
+import { isStorableText } from '../domain/validation.js';
 import { DEFAULT_ORDER, type Order, type Page, type PageArgs, type PageRequest, parsePageArgs, type Position, pageRequestKey, toPage } from '../domain/pagination.js';
 import { allOf, join, raw, type Sql, sql } from './sql.js';
 
@@ -15,6 +17,8 @@ export interface OrderColumn<Row> {
   column: string;
   /** The SQL type of the column's value in a cursor. */
   cast: 'text' | 'timestamptz';
+  /** Whether the column holds nulls (then a cursor's value may be null). */
+  nullable: boolean;
   /** The sort key of a value of the column (a column reference or a cursor's value), before the id. */
   key(value: Sql): Sql[];
   /** The column's value in a row, as a cursor keeps it. */
@@ -23,12 +27,12 @@ export interface OrderColumn<Row> {
 
 /** A time column: its value in a cursor is milliseconds (the columns keep milliseconds). */
 export function timeOrder<Row>(column: string, value: (row: Row) => Date): OrderColumn<Row> {
-  return { column, cast: 'timestamptz', key: (v) => [v], value: (row) => value(row).getTime() };
+  return { column, cast: 'timestamptz', nullable: false, key: (v) => [v], value: (row) => value(row).getTime() };
 }
 
 /** A text column that is never null (a number: '+' and digits sort alike in every collation). */
 export function plainTextOrder<Row>(column: string, value: (row: Row) => string): OrderColumn<Row> {
-  return { column, cast: 'text', key: (v) => [v], value };
+  return { column, cast: 'text', nullable: false, key: (v) => [v], value };
 }
 
 /**
@@ -37,12 +41,12 @@ export function plainTextOrder<Row>(column: string, value: (row: Row) => string)
  * before them descending (the same order reversed, so forwards and backwards agree).
  */
 export function nameOrder<Row>(column: string, value: (row: Row) => string | null): OrderColumn<Row> {
-  return { column, cast: 'text', key: (v) => [sql`(${v} IS NULL)`, sql`COALESCE(lower(${v} COLLATE "C"), '')`], value };
+  return { column, cast: 'text', nullable: true, key: (v) => [sql`(${v} IS NULL)`, sql`COALESCE(lower(${v} COLLATE "C"), '')`], value };
 }
 
 /** A name that is never null (an audience's). */
 export function requiredNameOrder<Row>(column: string, value: (row: Row) => string): OrderColumn<Row> {
-  return { column, cast: 'text', key: (v) => [sql`lower(${v} COLLATE "C")`], value };
+  return { column, cast: 'text', nullable: false, key: (v) => [sql`lower(${v} COLLATE "C")`], value };
 }
 
 /**
@@ -124,10 +128,31 @@ interface PageKey<Filter> {
 }
 
 /** The order's column; an order the connection does not have cannot reach here (the fronts' enums list them). */
-function orderColumn<Row>(kind: ConnectionKind<unknown, Row>, order: Order): OrderColumn<Row> {
+export function orderColumn<Row>(kind: ConnectionKind<unknown, Row>, order: Order): OrderColumn<Row> {
   const column = kind.orders[order.field];
   if (!column) throw new Error(`no order ${order.field} on this connection`);
   return column;
+}
+
+/** The latest instant JavaScript's Date holds (milliseconds): a cursor's time beyond it was not made by us. */
+const MAX_TIME = 8.64e15;
+
+/**
+ * A cursor's value must be one its order's column can hold: the fingerprint says which order made a cursor,
+ * but a client can rebuild one around any value, and a value PostgreSQL cannot cast would fail the statement.
+ */
+function checkPositions<Row>(column: OrderColumn<Row>, request: PageRequest): void {
+  for (const [field, position] of [['after', request.after], ['before', request.before]] as const) {
+    if (!position) continue;
+    const { value } = position;
+    const valid =
+      column.cast === 'timestamptz'
+        ? typeof value === 'number' && Math.abs(value) <= MAX_TIME
+        : value === null
+          ? column.nullable
+          : typeof value === 'string' && isStorableText(value);
+    if (!valid) throw appError('CURSOR_INVALID', field);
+  }
 }
 
 /** The sort key of the rows of alias `t`, id last. */
@@ -140,7 +165,7 @@ function positionKey<Row>(column: OrderColumn<Row>, position: Position): Sql[] {
 }
 
 /** After `after` and before `before` in the order's direction. */
-function keysetCondition<Row>(column: OrderColumn<Row>, request: PageRequest): Sql | null {
+export function keysetCondition<Row>(column: OrderColumn<Row>, request: PageRequest): Sql | null {
   const ascending = request.order.direction === 'ASC';
   const parts: Sql[] = [];
   const row = sql`(${join(rowKey(column), ', ')})`;
@@ -150,7 +175,7 @@ function keysetCondition<Row>(column: OrderColumn<Row>, request: PageRequest): S
 }
 
 /** ORDER BY for reading a page: the order's direction, reversed when paging backward (the page is reversed after). */
-function orderBy<Row>(column: OrderColumn<Row>, request: PageRequest): Sql {
+export function orderBy<Row>(column: OrderColumn<Row>, request: PageRequest): Sql {
   const ascending = (request.order.direction === 'ASC') === (request.direction === 'forward');
   return join(
     rowKey(column).map((part) => sql`${part} ${raw(ascending ? 'ASC' : 'DESC')}`),
@@ -345,6 +370,7 @@ export function createConnectionLoader<Row extends { id: string }, Filter>(readR
   return {
     /** A page; `withTotal` says the caller will ask for its total as well (it may choose how the page is found). */
     async connection(parentId: string, request: PageRequest, filter: Filter, withTotal = false): Promise<Connection<Row>> {
+      checkPositions(orderColumn(kind, request.order), request);
       const page = await pages.load({ parentId, request, filter, withTotal });
       return { ...page, totalCount: () => counts.load({ parentId, filter }) };
     },

@@ -21,7 +21,9 @@ function orderInput<Field extends string>(name: string, fields: readonly Field[]
     description: 'The order of a connection. A cursor belongs to the order and the filter of the page that gave it.',
     fields: (t) => ({
       field: t.field({ type: FieldEnum, required: true }),
-      direction: t.field({ type: OrderDirectionEnum, required: true, defaultValue: 'ASC', description: DIRECTION_DESCRIPTION }),
+      // Nullable with its default: graphql-jit (the compiled queries) does not apply the default of a non-null
+      // input field given through variables, and refused { field: NUMBER } alone.
+      direction: t.field({ type: OrderDirectionEnum, required: false, defaultValue: 'ASC', description: DIRECTION_DESCRIPTION }),
     }),
   });
 }
