@@ -8,6 +8,7 @@ import './contact/contact.js';
 import './contact/mutations.js';
 import './audienceContact/audienceContact.js';
 import './audienceContact/mutations.js';
+import './segments/mutations.js';
 
 export const schema = builder.toSchema();
 
