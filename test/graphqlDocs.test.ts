@@ -27,7 +27,7 @@ import { databaseEnv, type ServerProcess, startServerProcess } from './support/r
  * - A block right after a `<!-- not run: why -->` line is skipped (the line says why); any other block of another
  *   language fails the test, so nothing on the pages goes unrun by oversight.
  *
- * The README's short tour (its ```graphql blocks) runs last on the same server, and must answer without errors.
+ * The README's short tour (its ```graphql blocks, their variables and answers) runs last on the same server.
  *
  * docs/operations.md runs on a database of its own (PGlite on disk, or PostgreSQL) with DATA_DIR / DATABASE_URL in
  * the blocks' environment, as an operator's shell has them. The server runs for the blocks that call it ("$BASE");
@@ -168,10 +168,10 @@ describe('docs/graphql.md, every example against the real server', () => {
     });
   }
 
-  it("runs the README's tour: its graphql blocks answer without errors", async () => {
-    const tour = fences(readDoc('README.md')).filter((fence) => fence.lang === 'graphql');
-    expect(tour.length).toBeGreaterThan(0);
-    for (const fence of tour) await runGraphQL({ kind: 'graphql', line: fence.line, query: fence.code }, 'README.md', docServer, names);
+  it("runs the README's tour: its graphql blocks answer without errors, with their variables and answers", async () => {
+    const tour = stepsOf('README.md', fences(readDoc('README.md'))).filter((step) => step.kind === 'graphql');
+    expect(tour.length).toBeGreaterThan(5);
+    for (const step of tour) await runGraphQL(step, 'README.md', docServer, names);
   });
 });
 
