@@ -519,7 +519,7 @@ describe.runIf(testEngine === 'postgres')('races with adds and removes (PostgreS
         const removedFromSource = Array.from({ length: 20 }, (_, i) => sourceNumber(1000 + i * 7));
         const removedFromTarget = [...Array.from({ length: 10 }, (_, i) => sourceNumber(i)), ...Array.from({ length: 10 }, (_, i) => otherNumber(i))];
         const addedToSource = Array.from({ length: 20 }, (_, i) => otherNumber(1000 + i));
-        const addedToTarget = [...Array.from({ length: 20 }, (_, i) => otherNumber(2000 + i)), ...Array.from({ length: 20 }, (_, i) => sourceNumber(2000 + i))];
+        const addedToTarget = Array.from({ length: 20 }, (_, i) => [otherNumber(2000 + i), sourceNumber(2000 + i)]).flat();
         const later = <T>(index: number, request: () => Promise<T>) => delay(index * 7).then(request);
         const races = {
           removedFromSource: removedFromSource.map((number, i) => later(i, () => outcome(app.gql(REMOVE_ONE, { id: sourceRow.get(number)!.id })))),
@@ -527,7 +527,8 @@ describe.runIf(testEngine === 'postgres')('races with adds and removes (PostgreS
           addedToSource: addedToSource.map((number, i) => later(i, () => outcome(app.gql(ADD, { input: { audienceId: source, number, firstName: 'SA' } })))),
           addedToTarget: addedToTarget.map((number, i) => later(i, () => outcome(app.gql(ADD, { input: { audienceId: target, number, firstName: 'TA' } })))),
         };
-        const result = await act(action, { fromAudienceId: source, toAudienceId: target, filter: {} });
+        // The action starts with the first of them, or after some have run, so they come before, during and after it.
+        const result = await delay([0, 40, 90][round]!).then(() => act(action, { fromAudienceId: source, toAudienceId: target, filter: {} }));
         const settled = {
           removedFromSource: await Promise.all(races.removedFromSource),
           removedFromTarget: await Promise.all(races.removedFromTarget),

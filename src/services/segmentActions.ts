@@ -41,10 +41,11 @@ export interface SegmentSelectionInput {
 export const MAX_SEGMENT_IDS = 1_000;
 
 /**
- * How long one action may hold its transaction. An action on 1,000,000 rows must finish in one call: on
- * PostgreSQL (the test machine, a laptop-class CPU) copying 300,000 rows took about 7 s and retagging them about
- * 11 s, so 1,000,000 rows take 25-40 s; ten minutes leaves room for a slower or busier server and for the lock
- * wait behind an import. A longer action is rolled back whole.
+ * How long one action may hold its transaction: 1,000,000 rows must fit in one call. Measured on PostgreSQL 15 (a
+ * shared 2-core machine, 128 MB shared_buffers, 1,000,000 audience rows): copying 300,000 rows took 20-26 s and
+ * retagging them 25-39 s, nearly all of it in the 13 indexes of audience_contact; so 1,000,000 rows take 70-130 s
+ * there (PGlite: about 4,500 rows/s, some 220 s). Ten minutes leaves room for a slower or busier server and for
+ * the wait behind an import holding the audience. A longer action is rolled back whole.
  */
 const TRANSACTION_TIMEOUT_MS = 600_000;
 /** How long to wait for a connection from the pool (as an import does). */
