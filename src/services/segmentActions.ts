@@ -177,20 +177,32 @@ const transferCounts = (selection: Selection) => sql`,
     ${unmatched(selection, sql`source`)} AS unmatched
   FROM n`;
 
-/** Copies the selected rows of one audience into another; a number the target already has is skipped. */
-export async function copyAudienceContacts(scope: AccountScope, input: TransferInput): Promise<SegmentActionResult> {
+/**
+ * A copy or a move: `source` (a CTE body over alias `t` of the selection, with id and the TRAVELLING columns)
+ * gives the rows, which land in the target; the source audience is locked in `sourceMode`.
+ */
+function transfer(scope: AccountScope, input: TransferInput, sourceMode: AudienceLock['mode'], source: (selected: Sql) => Sql, written: (counts: Counts) => number) {
   const selection = transferSelection(input);
   return act(
     scope,
     [
-      { id: input.fromAudienceId, field: 'fromAudienceId', mode: 'FOR SHARE' },
+      { id: input.fromAudienceId, field: 'fromAudienceId', mode: sourceMode },
       { id: input.toAudienceId, field: 'toAudienceId', mode: 'FOR UPDATE' },
     ],
     sql`
-      WITH source AS MATERIALIZED (
-        SELECT t.id, ${TRAVELLING_OF_T} FROM audience_contact t WHERE ${selected(input.fromAudienceId, selection)}
-      ),
+      WITH source AS ${source(selected(input.fromAudienceId, selection))},
       target AS (${insertIntoTarget(input.toAudienceId, sql`source`)})${transferCounts(selection)}`,
+    written,
+  );
+}
+
+/** Copies the selected rows of one audience into another; a number the target already has is skipped. */
+export function copyAudienceContacts(scope: AccountScope, input: TransferInput): Promise<SegmentActionResult> {
+  return transfer(
+    scope,
+    input,
+    'FOR SHARE',
+    (where) => sql`MATERIALIZED (SELECT t.id, ${TRAVELLING_OF_T} FROM audience_contact t WHERE ${where})`,
     (counts) => counts.changed,
   );
 }
@@ -201,20 +213,12 @@ export async function copyAudienceContacts(scope: AccountScope, input: TransferI
  * The rows come from the DELETE itself: a row changed meanwhile (updateAudienceContact does not lock the
  * audience) is deleted as it now is, and that version travels, so no update is lost.
  */
-export async function moveAudienceContacts(scope: AccountScope, input: TransferInput): Promise<SegmentActionResult> {
-  const selection = transferSelection(input);
-  return act(
+export function moveAudienceContacts(scope: AccountScope, input: TransferInput): Promise<SegmentActionResult> {
+  return transfer(
     scope,
-    [
-      { id: input.fromAudienceId, field: 'fromAudienceId', mode: 'FOR UPDATE' },
-      { id: input.toAudienceId, field: 'toAudienceId', mode: 'FOR UPDATE' },
-    ],
-    sql`
-      WITH source AS (
-        DELETE FROM audience_contact t WHERE ${selected(input.fromAudienceId, selection)}
-        RETURNING t.id, ${TRAVELLING_OF_T}
-      ),
-      target AS (${insertIntoTarget(input.toAudienceId, sql`source`)})${transferCounts(selection)}`,
+    input,
+    'FOR UPDATE',
+    (where) => sql`(DELETE FROM audience_contact t WHERE ${where} RETURNING t.id, ${TRAVELLING_OF_T})`,
     (counts) => counts.matched + counts.changed,
   );
 }

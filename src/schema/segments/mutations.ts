@@ -59,6 +59,12 @@ const resultFields = <Shape extends SegmentActionResult>(t: PothosSchemaTypes.Ob
 const FILTER_DESCRIPTION = 'Select the rows this filter selects (`{}`: every row). Give `filter` or `ids`, not both.';
 const IDS_DESCRIPTION = `Select these AudienceContact ids (1 to ${MAX_SEGMENT_IDS.toLocaleString('en-US')}); an id of no row of the audience is not matched and comes back in \`unmatchedIds\`.`;
 
+/** How an action's rows are selected: one of the two. */
+const selectionFields = (t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) => ({
+  filter: t.field({ type: AudienceContactFilterInput, required: false, description: FILTER_DESCRIPTION }),
+  ids: t.idList({ required: false, description: IDS_DESCRIPTION }),
+});
+
 /** The ids of a selection as the services take them (a malformed one is INVALID_CONTACT_ID naming its place). */
 const parseIds = (ids: readonly string[] | null | undefined) =>
   ids?.map((id, index) => parseGlobalId(id, 'AudienceContact', `ids[${index}]`));
@@ -66,6 +72,12 @@ const parseIds = (ids: readonly string[] | null | undefined) =>
 /** An audience of the payload, as it is after the action. */
 const loadAudience = async (context: GraphQLContext, id: string) => (await accountScope(context).loaders.audienceById.load(id))!;
 const AFTERWARDS = 'As it is afterwards.';
+
+/** The payload of an action on one audience: the counts, and the audience. */
+const audienceResultFields = <Shape extends SegmentActionResult & { audienceId: string }>(t: PothosSchemaTypes.ObjectFieldBuilder<Types, Shape>) => ({
+  ...resultFields(t),
+  audience: t.field({ type: AudienceRef, description: AFTERWARDS, resolve: (payload, _args, context) => loadAudience(context, payload.audienceId) }),
+});
 
 const TRANSFER_DESCRIPTION =
   'The number and the details it has in the source (firstName, lastName, timestamp, date, tags) travel with each contact; ' +
@@ -86,8 +98,7 @@ for (const [name, action, description] of [
       inputFields: (t) => ({
         fromAudienceId: t.id({ required: true, description: 'The audience the contacts are selected in.' }),
         toAudienceId: t.id({ required: true, description: 'Another audience of the account.' }),
-        filter: t.field({ type: AudienceContactFilterInput, required: false, description: FILTER_DESCRIPTION }),
-        ids: t.idList({ required: false, description: IDS_DESCRIPTION }),
+        ...selectionFields(t),
       }),
     },
     {
@@ -114,8 +125,7 @@ builder.relayMutationField(
   {
     inputFields: (t) => ({
       audienceId: t.id({ required: true }),
-      filter: t.field({ type: AudienceContactFilterInput, required: false, description: FILTER_DESCRIPTION }),
-      ids: t.idList({ required: false, description: IDS_DESCRIPTION }),
+      ...selectionFields(t),
     }),
   },
   {
@@ -127,10 +137,7 @@ builder.relayMutationField(
     },
   },
   {
-    outputFields: (t) => ({
-      ...resultFields(t),
-      audience: t.field({ type: AudienceRef, description: AFTERWARDS, resolve: (payload, _args, context) => loadAudience(context, payload.audienceId) }),
-    }),
+    outputFields: audienceResultFields,
   },
 );
 
@@ -141,8 +148,7 @@ builder.relayMutationField(
   {
     inputFields: (t) => ({
       audienceId: t.id({ required: true }),
-      filter: t.field({ type: AudienceContactFilterInput, required: false, description: FILTER_DESCRIPTION }),
-      ids: t.idList({ required: false, description: IDS_DESCRIPTION }),
+      ...selectionFields(t),
       add: t.stringList({ required: false, description: `Tags to add, after the row's own. ${TAG_LIST}` }),
       remove: t.stringList({ required: false, description: `Tags to remove; a tag also in \`add\` is kept. ${TAG_LIST}` }),
     }),
@@ -165,9 +171,6 @@ builder.relayMutationField(
     },
   },
   {
-    outputFields: (t) => ({
-      ...resultFields(t),
-      audience: t.field({ type: AudienceRef, description: AFTERWARDS, resolve: (payload, _args, context) => loadAudience(context, payload.audienceId) }),
-    }),
+    outputFields: audienceResultFields,
   },
 );
