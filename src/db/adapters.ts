@@ -17,7 +17,16 @@ export interface OpenAdapter {
    * shared with any transaction Prisma has open, so its reads stay in Prisma's hands.
    */
   queryRows?: (text: string, values: unknown[], name?: string) => Promise<unknown[]>;
+  /** A pooled connection of its own, for reads that must share one (a transaction), given back by `release`. */
+  connect?: () => Promise<PinnedConnection>;
   close(): Promise<void>;
+}
+
+export interface PinnedConnection {
+  /** Rows as `queryRows` gives them, on this connection. */
+  queryRows(text: string, values: unknown[]): Promise<unknown[]>;
+  /** Back to the pool; with an error, the connection is closed instead of reused. */
+  release(error?: Error): void;
 }
 
 /** PGlite with the extensions our migrations use. `dataDir` undefined means in memory. */
@@ -55,6 +64,13 @@ export async function openAdapter(config: DatabaseConfig): Promise<OpenAdapter> 
   return {
     factory,
     queryRows: async (text, values, name) => (await pool.query({ name, text, values, types: readTypes })).rows,
+    async connect() {
+      const client = await pool.connect();
+      return {
+        queryRows: async (text, values) => (await client.query({ text, values, types: readTypes })).rows,
+        release: (error) => client.release(error),
+      };
+    },
     close: () => pool.end(),
   };
 }
