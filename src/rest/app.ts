@@ -79,7 +79,7 @@ export function createRestFront(deps: RestDependencies): (req: IncomingMessage, 
   app.openAPIRegistry.registerComponent('securitySchemes', 'DexatelKey', { type: 'apiKey', in: 'header', name: 'X-Dexatel-Key' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer' });
   registerAccountRoutes(app);
-  registerAudienceRoutes(app);
+  registerAudienceRoutes(app, { readInSnapshot: database.readInSnapshot, logger });
   registerContactRoutes(app);
   registerApiReference(app, { title: openApiInfo.info.title, documentPath: '/v1/openapi.json' });
   app.doc31('/openapi.json', openApiInfo);
