@@ -471,7 +471,7 @@ describe('errors', () => {
 
 // ---------------------------------------------------------------------------------------------------------
 
-describe.runIf(testEngine === 'postgres')('races with adds and removes (PostgreSQL)', () => {
+describe.runIf(testEngine === 'postgres')('races with adds, removes and changes of contacts (PostgreSQL)', () => {
   // The source holds SOURCE rows (firstName "S"). The target holds the first OVERLAP of those numbers and
   // TARGET_ONLY others (firstName "T"). While the action runs, staggered over its duration: new numbers added to
   // the source ("SA") and to the target ("TA"), numbers of the source added to the target ("TA", racing the
@@ -591,6 +591,46 @@ describe.runIf(testEngine === 'postgres')('races with adds and removes (PostgreS
           expect(result.matchedCount).toBeGreaterThanOrEqual(SOURCE - removedCount);
           expect(result.matchedCount).toBeLessThanOrEqual(SOURCE + addedToSource.length);
         }
+      }
+    }, 180_000);
+  }
+  const DELETE_CONTACT = 'mutation ($id: ID!) { deleteContact(input: { id: $id }) { deletedContactId } }';
+  const RENUMBER_CONTACT = 'mutation ($id: ID!, $phone: String!) { updateContact(input: { id: $id, phone: $phone }) { contact { id } } }';
+
+  for (const action of ['copy', 'move'] as const) {
+    it(`${action} while contacts it carries are deleted or renumbered: it succeeds, and every row has its contact's number`, async () => {
+      for (let round = 0; round < 3; round++) {
+        const numbers = Array.from({ length: SOURCE }, (_, i) => `+1212${6000000 + round * 10_000 + i}`);
+        const source = await audienceWith(numbers.map((number) => ({ number, firstName: 'S' })));
+        const target = await audienceWith([]);
+        const sourceBefore = await rowsOf(source);
+        const contactId = (row: Stored) => encodeGlobalId('Contact', row.contactId);
+        const doomed = sourceBefore.filter((_, i) => i % 150 === 7);
+        const renumbered = new Map(sourceBefore.filter((_, i) => i % 150 === 77).map((row, i) => [row.number, `+1212${7000000 + (action === 'move' ? 50_000 : 0) + round * 10_000 + i}`]));
+        const changes = [
+          ...doomed.map((row, i) => delay(i * 7).then(() => outcome(app.gql(DELETE_CONTACT, { id: contactId(row) })))),
+          ...[...renumbered].map(([number, phone], i) => delay(i * 7).then(() => outcome(app.gql(RENUMBER_CONTACT, { id: contactId(sourceBefore.find((row) => row.number === number)!), phone })))),
+        ];
+        const response = await delay([0, 40, 90][round]!).then(() => run(action, { fromAudienceId: source, toAudienceId: target, filter: {} }));
+        expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
+        const result = Object.values(response.body.data)[0] as Result;
+        expect(await Promise.all(changes)).toEqual(changes.map(() => ({ ok: true })));
+
+        // Every row of either audience has its contact's number and country now: none kept a number it replaced.
+        const stale = await app.database.readRows<{ n: number }>(sql`
+          SELECT count(*)::int AS n FROM audience_contact t JOIN contact c ON c.id = t.contact_id
+          WHERE t.audience_id = ANY (${[uuidOf(source), uuidOf(target)]}::uuid[]) AND (t.phone <> c.phone OR t.country IS DISTINCT FROM c.country)`);
+        expect(stale[0]!.n).toBe(0);
+        // Every contact not deleted was carried (under its new number where it got one): nothing lost.
+        const gone = new Set(doomed.map((row) => row.number));
+        const expected = numbers.filter((number) => !gone.has(number)).map((number) => renumbered.get(number) ?? number);
+        const targetAfter = await rowsOf(target);
+        expect(targetAfter.map((row) => row.number)).toEqual(expected.sort());
+        expect((await rowsOf(source)).map((row) => row.number)).toEqual(action === 'copy' ? expected : []);
+        // Carried: the rows there now, and those of contacts deleted after the action (their deletion waited for it).
+        expect(result.changedCount).toBeGreaterThanOrEqual(targetAfter.length);
+        expect(result.changedCount).toBeLessThanOrEqual(targetAfter.length + doomed.length);
+        expect(result.matchedCount).toBe(result.changedCount);
       }
     }, 180_000);
   }

@@ -5,7 +5,7 @@ import { audienceContactFilter } from './audiences.js';
 import type { Tx } from './contactRows.js';
 import { audienceContactFilterCondition } from './filterSql.js';
 import type { AccountScope } from './scope.js';
-import { raw, type Sql, sql } from './sql.js';
+import { empty, raw, type Sql, sql } from './sql.js';
 import { analyzeAfterBulkWrite } from './tableStatistics.js';
 
 /**
@@ -87,10 +87,11 @@ function unmatched(selection: Selection, rows: Sql): Sql {
     WHERE NOT EXISTS (SELECT 1 FROM ${rows} r WHERE r.id = u.id) ORDER BY u.position)`;
 }
 
-/** The details that travel with a contact from one audience to another (the number and its country included). */
-const TRAVELLING_COLUMNS = ['contact_id', 'phone', 'country', 'first_name', 'last_name', 'timestamp', 'date', 'tags'];
-const TRAVELLING = raw(TRAVELLING_COLUMNS.join(', '));
-const TRAVELLING_OF_T = raw(TRAVELLING_COLUMNS.map((column) => `t.${column}`).join(', '));
+/**
+ * What travels with a contact from one audience to another: the contact, its number and country, and the details
+ * it has in the source.
+ */
+const TRAVELLING = raw('contact_id, phone, country, first_name, last_name, timestamp, date, tags');
 
 interface AudienceLock {
   id: string;
@@ -153,74 +154,62 @@ export interface TransferInput extends SegmentSelectionInput {
   toAudienceId: string;
 }
 
-function transferSelection(input: TransferInput): Selection {
+/**
+ * A copy or a move, in one statement: the selected rows are read with their contacts, each contact locked FOR
+ * SHARE, in phone order (as an import locks them, so the two cannot deadlock). While the action runs, a contact
+ * it carries can be neither deleted (the row it inserts would lose its contact: a foreign-key violation) nor given
+ * another number (the row would keep the old one); one deleted before its lock is skipped, as it is from every
+ * audience. The number and country come from the locked contact, so the trigger that looks them up has nothing
+ * to do. A move also locks the rows it takes (FOR UPDATE, after their contact, as deleteContact's cascade meets
+ * them): one changed meanwhile (updateAudienceContact does not lock the audience) travels as it now is.
+ *
+ * The rows land in the target except the numbers it already has: their rows there stay as they are (ON CONFLICT
+ * DO NOTHING; the target is locked, so no add races it) and they count as ALREADY_IN_TARGET.
+ */
+function transfer(scope: AccountScope, input: TransferInput, move: boolean): Promise<SegmentActionResult> {
   const selection = segmentSelection(input);
   if (input.fromAudienceId === input.toAudienceId) throw appError('SEGMENT_SAME_AUDIENCE', 'toAudienceId');
-  return selection;
-}
-
-/**
- * The rows of `rows` (a CTE with the TRAVELLING columns) added to the target with their details, except the
- * numbers it already has: their rows there stay as they are (ON CONFLICT DO NOTHING; the target is locked, so
- * no add races it). The number and country are passed, so the trigger that looks them up has nothing to do.
- */
-const insertIntoTarget = (toAudienceId: string, rows: Sql) => sql`
-  INSERT INTO audience_contact (audience_id, ${TRAVELLING})
-  SELECT ${toAudienceId}::uuid, ${TRAVELLING} FROM ${rows}
-  ON CONFLICT (audience_id, contact_id) DO NOTHING
-  RETURNING 1`;
-
-/** The counts of a copy or a move: every selected row not copied was skipped because the target had its number. */
-const transferCounts = (selection: Selection) => sql`,
-  n AS (SELECT (SELECT count(*) FROM source) AS matched, (SELECT count(*) FROM target) AS changed)
-  SELECT matched::int AS matched, changed::int AS changed, (matched - changed)::int AS "ALREADY_IN_TARGET",
-    ${unmatched(selection, sql`source`)} AS unmatched
-  FROM n`;
-
-/**
- * A copy or a move: `source` (a CTE body over alias `t` of the selection, with id and the TRAVELLING columns)
- * gives the rows, which land in the target; the source audience is locked in `sourceMode`.
- */
-function transfer(scope: AccountScope, input: TransferInput, sourceMode: AudienceLock['mode'], source: (selected: Sql) => Sql, written: (counts: Counts) => number) {
-  const selection = transferSelection(input);
   return act(
     scope,
     [
-      { id: input.fromAudienceId, field: 'fromAudienceId', mode: sourceMode },
+      { id: input.fromAudienceId, field: 'fromAudienceId', mode: move ? 'FOR UPDATE' : 'FOR SHARE' },
       { id: input.toAudienceId, field: 'toAudienceId', mode: 'FOR UPDATE' },
     ],
     sql`
-      WITH source AS ${source(selected(input.fromAudienceId, selection))},
-      target AS (${insertIntoTarget(input.toAudienceId, sql`source`)})${transferCounts(selection)}`,
-    written,
+      WITH source AS MATERIALIZED (
+        SELECT t.id, t.contact_id, c.phone, c.country, t.first_name, t.last_name, t.timestamp, t.date, t.tags
+        FROM audience_contact t JOIN contact c ON c.id = t.contact_id
+        WHERE ${selected(input.fromAudienceId, selection)}
+        ORDER BY c.phone
+        ${move ? raw('FOR SHARE OF c FOR UPDATE OF t') : raw('FOR SHARE OF c')}
+      ),
+      target AS (
+        INSERT INTO audience_contact (audience_id, ${TRAVELLING})
+        SELECT ${input.toAudienceId}::uuid, ${TRAVELLING} FROM source
+        ON CONFLICT (audience_id, contact_id) DO NOTHING
+        RETURNING 1
+      ),
+      ${move ? sql`removed AS (DELETE FROM audience_contact d USING source WHERE d.id = source.id),` : empty}
+      n AS (SELECT (SELECT count(*) FROM source) AS matched, (SELECT count(*) FROM target) AS changed)
+      SELECT matched::int AS matched, changed::int AS changed, (matched - changed)::int AS "ALREADY_IN_TARGET",
+        ${unmatched(selection, sql`source`)} AS unmatched
+      FROM n`,
+    // A move writes each row twice: out of the source, into the target.
+    (counts) => (move ? counts.matched : 0) + counts.changed,
   );
 }
 
 /** Copies the selected rows of one audience into another; a number the target already has is skipped. */
 export function copyAudienceContacts(scope: AccountScope, input: TransferInput): Promise<SegmentActionResult> {
-  return transfer(
-    scope,
-    input,
-    'FOR SHARE',
-    (where) => sql`MATERIALIZED (SELECT t.id, ${TRAVELLING_OF_T} FROM audience_contact t WHERE ${where})`,
-    (counts) => counts.changed,
-  );
+  return transfer(scope, input, false);
 }
 
 /**
  * Moves the selected rows: each leaves the source and lands in the target with its details; a number the target
  * already has leaves the source too (it is in the target afterwards), and its row in the target stays as it is.
- * The rows come from the DELETE itself: a row changed meanwhile (updateAudienceContact does not lock the
- * audience) is deleted as it now is, and that version travels, so no update is lost.
  */
 export function moveAudienceContacts(scope: AccountScope, input: TransferInput): Promise<SegmentActionResult> {
-  return transfer(
-    scope,
-    input,
-    'FOR UPDATE',
-    (where) => sql`(DELETE FROM audience_contact t WHERE ${where} RETURNING t.id, ${TRAVELLING_OF_T})`,
-    (counts) => counts.matched + counts.changed,
-  );
+  return transfer(scope, input, true);
 }
 
 export interface AudienceSegmentInput extends SegmentSelectionInput {
