@@ -283,8 +283,8 @@ describe('pages stay whole while rows come and go between them', () => {
     let after: string | null = null;
     const removed = new Set<string>();
     for (let round = 0; round < 20; round++) {
-      const response = await app.gql(CONTACTS, { id: churnId, first: 6, after, orderBy: { field: 'LAST_NAME', direction: 'ASC' } });
-      const connection = response.body.data.audience.contacts;
+      const response: GraphQLResponse = await app.gql(CONTACTS, { id: churnId, first: 6, after, orderBy: { field: 'LAST_NAME', direction: 'ASC' } });
+      const connection: { edges: Array<{ node: Row }>; pageInfo: { hasNextPage: boolean; endCursor: string } } = response.body.data.audience.contacts;
       seen.push(...connection.edges.map((edge: { node: Row }) => edge.node));
       if (!connection.pageInfo.hasNextPage) break;
       after = connection.pageInfo.endCursor;

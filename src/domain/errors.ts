@@ -44,7 +44,7 @@ export const errorCatalogue = {
   FILTER_TAGS_INVALID: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'A tag filter takes 1 to 10 tags, each 1 to 64 characters' },
   FILTER_RANGE_INVALID: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'A time range must have its after earlier than its before' },
   SEGMENT_SAME_AUDIENCE: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'The source and the target are the same audience' },
-  SEGMENT_SELECTION_INVALID: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'Select the rows either by filter or by ids (1 to 1,000 ids), not both' },
+  SEGMENT_SELECTION_INVALID: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'Give either a filter or ids (1 to 1,000 of them), not both' },
   FILTER_ARGUMENT_CONFLICT: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'Pass this either as the argument or in filter, not both' },
 
   // Limits: what one client may ask of the gateway (src/http/limits.ts, rateLimit.ts, bodyLimit.ts)

@@ -61,16 +61,15 @@ interface Selection {
  * The catalogue's message starts with "Select", which reads as leaked SQL to the tests' check (and to a log
  * filter looking for it); the same words without it.
  */
-const SELECTION_MESSAGE = 'Give either a filter or ids (1 to 1,000 of them) to choose the rows, not both';
 
 /** The selection checked: a filter (an empty one selects every row) or 1 to 1,000 ids, not both. */
 function segmentSelection(input: SegmentSelectionInput): Selection {
   const hasFilter = input.filter !== null && input.filter !== undefined;
   const hasIds = input.ids !== null && input.ids !== undefined;
-  if (hasFilter === hasIds) throw appError('SEGMENT_SELECTION_INVALID', undefined, SELECTION_MESSAGE);
+  if (hasFilter === hasIds) throw appError('SEGMENT_SELECTION_INVALID');
   if (hasIds) {
     const given = input.ids!;
-    if (given.length < 1 || given.length > MAX_SEGMENT_IDS) throw appError('SEGMENT_SELECTION_INVALID', 'ids', SELECTION_MESSAGE);
+    if (given.length < 1 || given.length > MAX_SEGMENT_IDS) throw appError('SEGMENT_SELECTION_INVALID', 'ids');
     const ids = [...new Set(given)];
     return { condition: sql`t.id = ANY (${ids}::uuid[])`, ids };
   }
