@@ -11,6 +11,8 @@ let app: TestApp;
 let a: { key: string; accountId: string };
 let b: { key: string; accountId: string };
 /** Every id A has, as A's key sees them. */
+/** An audience of B's own: segment actions between it and A's must not reach A's. */
+let ownAudienceOfB: string;
 const A: Record<'account' | 'audience' | 'contact' | 'audienceContact' | 'standalone', string> = {
   account: '', audience: '', contact: '', audienceContact: '', standalone: '',
 };
@@ -31,6 +33,8 @@ beforeAll(async () => {
   A.contact = audience.contacts.edges[0].node.contact.id;
   A.standalone = (await app.gql('mutation { createContact(input: { phone: "+14155550102", name: "Solo" }) { contact { id } } }', {}, { key: a.key })).body.data.createContact.contact.id;
   A.account = (await app.gql('{ viewer { id } }', {}, { key: a.key })).body.data.viewer.id;
+  ownAudienceOfB = (await app.gql('mutation { createAudience(input: { name: "B own segment target", channel: SMS }) { audience { id } } }', {}, { key: b.key })).body.data.createAudience
+    .audience.id;
 });
 afterAll(() => app?.close());
 
@@ -144,6 +148,7 @@ const FOREIGN_REST: Record<string, { path: () => string; body?: () => unknown }>
   'PUT /v1/audiences/{audience_id}': { path: () => `/v1/audiences/${uuidOf(A.audience)}`, body: () => ({ data: { name: 'Hijacked' } }) },
   'DELETE /v1/audiences/{audience_id}': { path: () => `/v1/audiences/${uuidOf(A.audience)}` },
   'GET /v1/audiences/{audience_id}/contacts': { path: () => `/v1/audiences/${uuidOf(A.audience)}/contacts` },
+  'GET /v1/audiences/{audience_id}/contacts/export': { path: () => `/v1/audiences/${uuidOf(A.audience)}/contacts/export` },
   'POST /v1/audiences/{audience_id}/contacts': { path: () => `/v1/audiences/${uuidOf(A.audience)}/contacts`, body: () => ({ data: { number: '+14155550199' } }) },
   'GET /v1/audiences/{audience_id}/contacts/{contact_id}': { path: () => `/v1/audiences/${uuidOf(A.audience)}/contacts/${uuidOf(A.audienceContact)}` },
   'PUT /v1/audiences/{audience_id}/contacts/{contact_id}': {
@@ -213,6 +218,23 @@ const FOREIGN_CASES: Record<string, { query: string; variables: () => Record<str
   createContact: { query: 'mutation ($ids: [ID!]) { createContact(input: { phone: "+14155550101", audienceIds: $ids }) { contact { id } } }', variables: () => ({ ids: [A.audience] }) },
   updateContact: { query: 'mutation ($id: ID!) { updateContact(input: { id: $id, name: "Hijacked" }) { contact { id } } }', variables: () => ({ id: A.contact }) },
   deleteContact: { query: 'mutation ($id: ID!) { deleteContact(input: { id: $id }) { deletedContactId } }', variables: () => ({ id: A.standalone }) },
+  // Segment actions: A's audience as the source into B's, as the target from B's, and by A's row ids.
+  copyAudienceContacts: {
+    query: 'mutation ($from: ID!, $to: ID!) { copyAudienceContacts(input: { fromAudienceId: $from, toAudienceId: $to, filter: {} }) { matchedCount } }',
+    variables: () => ({ from: A.audience, to: ownAudienceOfB }),
+  },
+  moveAudienceContacts: {
+    query: 'mutation ($from: ID!, $to: ID!) { moveAudienceContacts(input: { fromAudienceId: $from, toAudienceId: $to, filter: {} }) { matchedCount } }',
+    variables: () => ({ from: ownAudienceOfB, to: A.audience }),
+  },
+  removeAudienceContacts: {
+    query: 'mutation ($id: ID!, $row: ID!) { removeAudienceContacts(input: { audienceId: $id, ids: [$row] }) { matchedCount } }',
+    variables: () => ({ id: A.audience, row: A.audienceContact }),
+  },
+  tagAudienceContacts: {
+    query: 'mutation ($id: ID!) { tagAudienceContacts(input: { audienceId: $id, filter: {}, add: ["hijacked"] }) { matchedCount } }',
+    variables: () => ({ id: A.audience }),
+  },
 };
 
 describe("adversarial walk: every query, mutation and node id with another account's key", () => {
