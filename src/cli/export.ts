@@ -7,12 +7,11 @@ import { isUuid } from '../domain/ids.js';
 import { RestFieldError } from '../rest/errors.js';
 import { type AudienceContactSegmentQuery, audienceContactSegment, restFilterErrors } from '../rest/filters.js';
 import { parseGlobalId } from '../schema/ids.js';
-import { authenticateApiKey } from '../services/accounts.js';
 import { audienceContactFilter, requireAudience } from '../services/audiences.js';
 import { exportAudienceContacts, type ExportFormat } from '../services/exportAudienceContacts.js';
 import { createRequestScope } from '../services/loaders.js';
 import { createProgress } from './progress.js';
-import { runCli, withCliDatabase } from './run.js';
+import { runCli, withAccountAudience, withCliDatabase } from './run.js';
 
 const keyVariable = 'CONTACT_GATEWAY_KEY';
 
@@ -102,78 +101,66 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
 
-  return withCliDatabase(async (database) => {
-    const account = await authenticateApiKey(database.prisma, key);
-    if (!account) {
-      console.error('The API key is unknown or revoked. "npm run keys -- list" shows the keys; create one with "npm run keys -- create".');
-      return 1;
-    }
-    const scope = createRequestScope({ prisma: database.prisma, readRows: database.readRows, accountId: account.id });
-    const audience = await requireAudience(scope, audienceId, 'audience').catch((error: unknown) => {
-      if (error instanceof AppError) return null;
-      throw error;
-    });
-    if (!audience) {
-      console.error(`Audience ${audienceArgument} is not found in the account "${account.name}".`);
-      return 1;
-    }
-    let filter;
-    try {
-      filter = await restFilterErrors(() => audienceContactFilter(segment.filter));
-    } catch (error) {
-      if (!(error instanceof RestFieldError)) throw error;
-      console.error(`--${flagOf(error.restPath)}: ${error.message}`);
-      return 2;
-    }
-    const total = await scope.loaders.audienceContacts.count(audience.id, filter);
-    const n = (value: number) => value.toLocaleString('en-US');
-    console.error(`Exporting ${n(total)} contacts of audience "${audience.name}" (${audience.channel}) of account "${account.name}" as ${format.toUpperCase()}`);
+  return withCliDatabase((database) =>
+    withAccountAudience(database, key, audienceId, audienceArgument, async ({ scope, account, audience }) => {
+      let filter;
+      try {
+        filter = await restFilterErrors(() => audienceContactFilter(segment.filter));
+      } catch (error) {
+        if (!(error instanceof RestFieldError)) throw error;
+        console.error(`--${flagOf(error.restPath)}: ${error.message}`);
+        return 2;
+      }
+      const total = await scope.loaders.audienceContacts.count(audience.id, filter);
+      const n = (value: number) => value.toLocaleString('en-US');
+      console.error(`Exporting ${n(total)} contacts of audience "${audience.name}" (${audience.channel}) of account "${account.name}" as ${format.toUpperCase()}`);
 
-    // npm runs scripts in the project root; paths are meant from where the user typed the command.
-    const outputPath = typeof values.output === 'string' ? path.resolve(process.env.INIT_CWD ?? process.cwd(), values.output) : null;
-    const output = outputPath ? createWriteStream(outputPath) : process.stdout;
-    // A closed output (`| head`) stops the export; without a listener its EPIPE would end the process mid-batch.
-    let outputError: Error | null = null;
-    output.on('error', (error: Error) => (outputError ??= error));
-    const progress = createProgress({ label: 'export', total });
-    const started = Date.now();
-    const rate = (rows: number) => Math.round(rows / Math.max((Date.now() - started) / 1000, 0.001));
-    // A line (off a terminal) every 10,000 rows, as the import's batches, and at the end.
-    let reported = 0;
-    const onProgress = (rows: number) => {
-      if (rows - reported < 10_000 && rows < total) return;
-      reported = rows;
-      progress.update(rows, `${n(rows)} rows, ${n(rate(rows))} rows/s`);
-    };
-    let result;
-    try {
-      result = await exportAudienceContacts(
-        database.readInSnapshot,
-        { audienceId: audience.id, filter, order: segment.orderBy, format, onProgress },
-        output,
-      );
-    } finally {
-      progress.finish();
-    }
-    // Everything written has left before the process exits.
-    if (outputPath) {
-      output.end();
-      if (!outputError) await once(output, 'close').catch(() => {});
-    } else {
-      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
-    }
-    if (outputError) {
-      console.error(`Export stopped after ${n(result.rows)} rows: cannot write ${outputPath ?? 'to stdout'}: ${(outputError as Error).message}.`);
-      return 1;
-    }
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    if (!result.complete) {
-      console.error(`Export stopped after ${n(result.rows)} rows: the output was closed.`);
-      return 1;
-    }
-    console.error(`Done in ${seconds} s: ${n(result.rows)} contacts exported (${n(rate(result.rows))} rows/s).`);
-    return 0;
-  });
+      // npm runs scripts in the project root; paths are meant from where the user typed the command.
+      const outputPath = typeof values.output === 'string' ? path.resolve(process.env.INIT_CWD ?? process.cwd(), values.output) : null;
+      const output = outputPath ? createWriteStream(outputPath) : process.stdout;
+      // A closed output (`| head`) stops the export; without a listener its EPIPE would end the process mid-batch.
+      let outputError: Error | null = null;
+      output.on('error', (error: Error) => (outputError ??= error));
+      const progress = createProgress({ label: 'export', total });
+      const started = Date.now();
+      const rate = (rows: number) => Math.round(rows / Math.max((Date.now() - started) / 1000, 0.001));
+      // A line (off a terminal) every 10,000 rows, as the import's batches, and at the end.
+      let reported = 0;
+      const onProgress = (rows: number) => {
+        if (rows - reported < 10_000 && rows < total) return;
+        reported = rows;
+        progress.update(rows, `${n(rows)} rows, ${n(rate(rows))} rows/s`);
+      };
+      let result;
+      try {
+        result = await exportAudienceContacts(
+          database.readInSnapshot,
+          { audienceId: audience.id, filter, order: segment.orderBy, format, onProgress },
+          output,
+        );
+      } finally {
+        progress.finish();
+      }
+      // Everything written has left before the process exits.
+      if (outputPath) {
+        output.end();
+        if (!outputError) await once(output, 'close').catch(() => {});
+      } else {
+        await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+      }
+      if (outputError) {
+        console.error(`Export stopped after ${n(result.rows)} rows: cannot write ${outputPath ?? 'to stdout'}: ${(outputError as Error).message}.`);
+        return 1;
+      }
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      if (!result.complete) {
+        console.error(`Export stopped after ${n(result.rows)} rows: the output was closed.`);
+        return 1;
+      }
+      console.error(`Done in ${seconds} s: ${n(result.rows)} contacts exported (${n(rate(result.rows))} rows/s).`);
+      return 0;
+    }),
+  );
 }
 
 runCli('export', main);

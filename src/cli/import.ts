@@ -7,12 +7,11 @@ import type { AudienceContactInput } from '../domain/audienceContact.js';
 import { AppError } from '../domain/errors.js';
 import { limits } from '../domain/validation.js';
 import { parseGlobalId } from '../schema/ids.js';
-import { authenticateApiKey } from '../services/accounts.js';
 import { requireAudience } from '../services/audiences.js';
 import { importAudienceContacts, type RejectedRow } from '../services/importAudienceContacts.js';
 import { createRequestScope } from '../services/loaders.js';
 import { createProgress } from './progress.js';
-import { runCli, withCliDatabase } from './run.js';
+import { runCli, withAccountAudience, withCliDatabase } from './run.js';
 
 const keyVariable = 'CONTACT_GATEWAY_KEY';
 
@@ -123,86 +122,74 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
 
-  return withCliDatabase(async (database) => {
-    const account = await authenticateApiKey(database.prisma, key);
-    if (!account) {
-      console.error('The API key is unknown or revoked. "npm run keys -- list" shows the keys; create one with "npm run keys -- create".');
-      return 1;
-    }
-    const scope = createRequestScope({ prisma: database.prisma, readRows: database.readRows, accountId: account.id });
-    const audience = await requireAudience(scope, audienceId, 'audience').catch((error: unknown) => {
-      if (error instanceof AppError) return null;
-      throw error;
-    });
-    if (!audience) {
-      console.error(`Audience ${values.audience} is not found in the account "${account.name}".`);
-      return 1;
-    }
-    console.log(`Importing ${positionals[0]} into audience "${audience.name}" (${audience.channel}) of account "${account.name}"`);
+  return withCliDatabase((database) =>
+    withAccountAudience(database, key, audienceId, values.audience!, async ({ scope, account, audience }) => {
+      console.log(`Importing ${positionals[0]} into audience "${audience.name}" (${audience.channel}) of account "${account.name}"`);
 
-    const input = createReadStream(file);
-    const parser = input.pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim()), bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: false }));
-    let fieldOf: Map<string, keyof AudienceContactInput> | null = null;
-    let rejectedFile: RejectedFile | null = null;
-    const rejectedPath = values.rejected ? path.resolve(userDir, values.rejected) : `${file.replace(/\.csv$/i, '')}.rejected.csv`;
-    const progress = createProgress({ label: 'import', total: size });
-    const started = Date.now();
-    const totals = { rows: 0, imported: 0, updated: 0, rejected: 0 };
+      const input = createReadStream(file);
+      const parser = input.pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim()), bom: true, info: true, skip_empty_lines: true, relax_column_count: true, trim: false }));
+      let fieldOf: Map<string, keyof AudienceContactInput> | null = null;
+      let rejectedFile: RejectedFile | null = null;
+      const rejectedPath = values.rejected ? path.resolve(userDir, values.rejected) : `${file.replace(/\.csv$/i, '')}.rejected.csv`;
+      const progress = createProgress({ label: 'import', total: size });
+      const started = Date.now();
+      const totals = { rows: 0, imported: 0, updated: 0, rejected: 0 };
 
-    const flush = async (batch: Row[]): Promise<void> => {
-      const result = await importAudienceContacts(scope, audience.id, batch.map((row) => toInput(row.record, fieldOf!)));
-      totals.rows += batch.length;
-      totals.imported += result.importedCount;
-      totals.updated += result.updatedCount;
-      totals.rejected += result.rejected.length;
-      for (const rejected of result.rejected) {
-        const row = batch[rejected.index]!;
-        await rejectedFile!.write(row.line, rejected, row.record);
-      }
-      const seconds = Math.max((Date.now() - started) / 1000, 0.001);
-      progress.update(
-        input.bytesRead,
-        `${totals.rows.toLocaleString('en-US')} rows, ${(totals.imported + totals.updated).toLocaleString('en-US')} landed, ` +
-          `${totals.rejected.toLocaleString('en-US')} rejected, ${Math.round(totals.rows / seconds).toLocaleString('en-US')} rows/s`,
-      );
-    };
+      const flush = async (batch: Row[]): Promise<void> => {
+        const result = await importAudienceContacts(scope, audience.id, batch.map((row) => toInput(row.record, fieldOf!)));
+        totals.rows += batch.length;
+        totals.imported += result.importedCount;
+        totals.updated += result.updatedCount;
+        totals.rejected += result.rejected.length;
+        for (const rejected of result.rejected) {
+          const row = batch[rejected.index]!;
+          await rejectedFile!.write(row.line, rejected, row.record);
+        }
+        const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+        progress.update(
+          input.bytesRead,
+          `${totals.rows.toLocaleString('en-US')} rows, ${(totals.imported + totals.updated).toLocaleString('en-US')} landed, ` +
+            `${totals.rejected.toLocaleString('en-US')} rejected, ${Math.round(totals.rows / seconds).toLocaleString('en-US')} rows/s`,
+        );
+      };
 
-    const n = (value: number) => value.toLocaleString('en-US');
-    const counts = () => `${n(totals.rows)} rows read, ${n(totals.imported)} added, ${n(totals.updated)} updated, ${n(totals.rejected)} rejected`;
-    let batch: Row[] = [];
-    try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-        if (!fieldOf) {
-          const columns = Object.keys(record);
-          fieldOf = new Map(columns.flatMap((c) => (columnFields[columnKey(c)] ? [[c, columnFields[columnKey(c)]!] as const] : [])));
-          if (![...fieldOf.values()].includes('number')) {
-            console.error(`The first line of ${file} names no number column (found: ${columns.join(', ')}). Name one "number" or "phone".`);
-            return 1;
+      const n = (value: number) => value.toLocaleString('en-US');
+      const counts = () => `${n(totals.rows)} rows read, ${n(totals.imported)} added, ${n(totals.updated)} updated, ${n(totals.rejected)} rejected`;
+      let batch: Row[] = [];
+      try {
+        for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+          if (!fieldOf) {
+            const columns = Object.keys(record);
+            fieldOf = new Map(columns.flatMap((c) => (columnFields[columnKey(c)] ? [[c, columnFields[columnKey(c)]!] as const] : [])));
+            if (![...fieldOf.values()].includes('number')) {
+              console.error(`The first line of ${file} names no number column (found: ${columns.join(', ')}). Name one "number" or "phone".`);
+              return 1;
+            }
+            rejectedFile = new RejectedFile(rejectedPath, columns);
           }
-          rejectedFile = new RejectedFile(rejectedPath, columns);
+          batch.push({ line: info.lines, record });
+          if (batch.length === limits.importRows) {
+            await flush(batch);
+            batch = [];
+          }
         }
-        batch.push({ line: info.lines, record });
-        if (batch.length === limits.importRows) {
-          await flush(batch);
-          batch = [];
-        }
+        if (batch.length) await flush(batch);
+      } catch (error) {
+        progress.finish();
+        // Earlier batches are committed: say how far the import got, so a rerun (which updates, never duplicates) is safe to plan.
+        const where = batch[0] ? ` in the batch starting at line ${batch[0].line}` : '';
+        console.error(`Import stopped${where}: ${(error as Error).message}. Before that: ${counts()}.`);
+        return 1;
+      } finally {
+        progress.finish();
+        await rejectedFile?.close();
       }
-      if (batch.length) await flush(batch);
-    } catch (error) {
-      progress.finish();
-      // Earlier batches are committed: say how far the import got, so a rerun (which updates, never duplicates) is safe to plan.
-      const where = batch[0] ? ` in the batch starting at line ${batch[0].line}` : '';
-      console.error(`Import stopped${where}: ${(error as Error).message}. Before that: ${counts()}.`);
-      return 1;
-    } finally {
-      progress.finish();
-      await rejectedFile?.close();
-    }
 
-    console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${counts()}.`);
-    if (totals.rejected) console.log(`Rejected rows, with the reason for each: ${rejectedPath}`);
-    return 0;
-  });
+      console.log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${counts()}.`);
+      if (totals.rejected) console.log(`Rejected rows, with the reason for each: ${rejectedPath}`);
+      return 0;
+    }),
+  );
 }
 
 runCli('import', main);

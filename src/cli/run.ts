@@ -1,7 +1,11 @@
 import { databaseConfigFromEnv, describeDatabase } from '../db/config.js';
 import { type Database, openDatabase } from '../db/database.js';
 import { DataDirLockedError } from '../db/lock.js';
+import type { Audience } from '../db/generated/client.js';
 import { AppError } from '../domain/errors.js';
+import { authenticateApiKey } from '../services/accounts.js';
+import { requireAudience } from '../services/audiences.js';
+import { createRequestScope, type RequestScope } from '../services/loaders.js';
 import { withStatus } from './progress.js';
 
 /** The server's database (DATABASE_URL or DATA_DIR) for one command, saying so while it opens, always closed after. */
@@ -26,4 +30,32 @@ export function runCli(name: string, main: (argv: string[]) => Promise<number>):
       process.exit(1);
     },
   );
+}
+
+/**
+ * The account of an API key and one of its audiences, as the import and export commands address them; a key or
+ * an audience that is not there is one line on stderr and exit code 1.
+ */
+export async function withAccountAudience(
+  database: Database,
+  key: string,
+  audienceId: string,
+  audienceArgument: string,
+  work: (context: { scope: RequestScope; account: { id: string; name: string }; audience: Audience }) => Promise<number>,
+): Promise<number> {
+  const account = await authenticateApiKey(database.prisma, key);
+  if (!account) {
+    console.error('The API key is unknown or revoked. "npm run keys -- list" shows the keys; create one with "npm run keys -- create".');
+    return 1;
+  }
+  const scope = createRequestScope({ prisma: database.prisma, readRows: database.readRows, accountId: account.id });
+  const audience = await requireAudience(scope, audienceId, 'audience').catch((error: unknown) => {
+    if (error instanceof AppError) return null;
+    throw error;
+  });
+  if (!audience) {
+    console.error(`Audience ${audienceArgument} is not found in the account "${account.name}".`);
+    return 1;
+  }
+  return work({ scope, account, audience });
 }
