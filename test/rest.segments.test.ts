@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { expectDexatelError, rest as restCall, type RestResponse } from './support/rest.js';
+import { contactRow, foldAscii, NUMBER_OF, TAGS } from './support/segments.js';
 
 // Issue 14's filters and sort as query parameters of Dexatel's list of an audience's contacts, over real HTTP:
 // every sort forwards by the `next` links, generated filters against an oracle computed here from the rows as
@@ -33,25 +34,6 @@ interface Row {
 const rest = (path: string, options?: { key?: string }) => restCall(app, key, 'GET', path, undefined, options);
 const contactsPath = (query = '', id = audienceId) => `/v1/audiences/${id}/contacts${query ? `?${query}` : ''}`;
 
-// Names with case, accents and absence: names sort by A-Z folded, then code points; no name last ascending.
-const FIRST_NAMES = ['ann', 'Ann', 'bob', 'Émile', 'zoe', 'Zed', '名', null] as const;
-const LAST_NAMES = ['Smith', 'smith', 'Ørsted', 'adams', 'Baker', null] as const;
-const TAGS = ['vip', 'trial', 'news', 'b2b'] as const;
-const NUMBER_OF = {
-  US: (i: number) => `+1415555${String(1000 + i).padStart(4, '0')}`,
-  AM: (i: number) => `+37477${String(100000 + i).padStart(6, '0')}`,
-  GB: (i: number) => `+447400${String(100000 + i).padStart(6, '0')}`,
-} as const;
-
-function contactRow(i: number) {
-  const country = (['US', 'AM', 'GB'] as const)[i % 3]!;
-  return {
-    number: NUMBER_OF[country](i),
-    firstName: FIRST_NAMES[(i * 5) % FIRST_NAMES.length],
-    lastName: LAST_NAMES[(i * 7) % LAST_NAMES.length],
-    tags: TAGS.filter((_, t) => (i >> t) % 2 === 1),
-  };
-}
 
 async function importRows(id: string, from: number, count: number) {
   const contacts = Array.from({ length: count }, (_, i) => contactRow(from + i));
@@ -91,8 +73,6 @@ async function walk(query: string, id = audienceId): Promise<{ ids: string[]; to
 
 type SortField = 'first_name' | 'last_name' | 'number' | 'created_at' | 'updated_at';
 const SORT_FIELDS: SortField[] = ['first_name', 'last_name', 'number', 'created_at', 'updated_at'];
-/** lower() under collation "C" folds A-Z only; then code points (JavaScript's order, for these BMP characters). */
-const foldAscii = (value: string) => value.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 function sortKey(row: Row, field: SortField): Array<string | number> {
   switch (field) {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillMissingCountries } from '../src/services/countries.js';
 import { type GraphQLResponse, startTestApp, type TestApp } from './support/app.js';
 import { expectError, unknownId } from './support/assertions.js';
+import { contactRow, foldAscii, NUMBER_OF, TAGS } from './support/segments.js';
 
 // Issue 14's filters and orders on the connections, against an oracle computed here from the rows themselves:
 // every order forwards and backwards, every filter field, counts equal to what the pages hold when walked.
@@ -30,26 +31,6 @@ const CONTACTS = `query ($id: ID!, $first: Int, $after: String, $last: Int, $bef
 }`;
 const IMPORT = `mutation ($input: ImportAudienceContactsInput!) { importAudienceContacts(input: $input) { importedCount rejected { index message } } }`;
 
-// Names with case, accents and absence: the order folds A-Z only, then code points; no name sorts last ascending.
-const FIRST_NAMES = ['ann', 'Ann', 'bob', 'Émile', 'zoe', 'Zed', '名', null] as const;
-const LAST_NAMES = ['Smith', 'smith', 'Ørsted', 'adams', 'Baker', null] as const;
-const TAGS = ['vip', 'trial', 'news', 'b2b'] as const;
-/** Valid mobile numbers of three countries (libphonenumber's example ranges), varied in their last digits. */
-const NUMBER_OF = {
-  US: (i: number) => `+1415555${String(1000 + i).padStart(4, '0')}`,
-  AM: (i: number) => `+37477${String(100000 + i).padStart(6, '0')}`,
-  GB: (i: number) => `+447400${String(100000 + i).padStart(6, '0')}`,
-} as const;
-
-function contactRow(i: number) {
-  const country = (['US', 'AM', 'GB'] as const)[i % 3]!;
-  return {
-    number: NUMBER_OF[country](i),
-    firstName: FIRST_NAMES[(i * 5) % FIRST_NAMES.length],
-    lastName: LAST_NAMES[(i * 7) % LAST_NAMES.length],
-    tags: TAGS.filter((_, t) => (i >> t) % 2 === 1),
-  };
-}
 
 async function importRows(key: string | undefined, id: string, from: number, count: number) {
   const contacts = Array.from({ length: count }, (_, i) => contactRow(from + i));
@@ -94,8 +75,7 @@ async function walk(filter: Record<string, unknown> | null, orderBy: Record<stri
 // The oracle: the order and the filter as docs/graphql.md states them.
 
 type Field = 'FIRST_NAME' | 'LAST_NAME' | 'NUMBER' | 'CREATED_AT' | 'UPDATED_AT';
-/** lower() under collation "C": A-Z only. Then JavaScript's comparison, which for these characters (all in the BMP) is code point order. */
-const foldAscii = (value: string) => value.replace(/[A-Z]/g, (c) => c.toLowerCase());
+/** JavaScript's comparison: for these characters (all in the BMP) code point order, as collation "C". */
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function sortKey(row: Row, field: Field): Array<string | number> {
