@@ -11,9 +11,6 @@ import { watchTableStatistics } from './services/tableStatistics.js';
 const port = Number(process.env.PORT ?? 4000);
 
 const database = await openDatabase({ log: (line) => console.log(line) });
-// Numbers stored before they carried their country get it before the first request can filter on it.
-const countries = await fillMissingCountries(database.prisma);
-if (countries > 0) console.log(`countries: filled in for ${countries} contacts written before numbers carried theirs`);
 const tracing = await tracingFromEnv();
 const gateway = createGateway({
   database,
@@ -45,6 +42,14 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 console.log(`Contact Gateway on ${database.description}`);
 console.log(`GraphQL and GraphiQL: ${running.url}/graphql   health: ${running.url}/health   ready: ${running.url}/ready   metrics: ${running.url}/metrics`);
 if (tracing) console.log('OpenTelemetry traces: on (OTEL_EXPORTER_OTLP_ENDPOINT)');
+// Numbers stored before they carried their country get it, in the background: a country filter misses them
+// until then. A failure (a database not migrated yet) is reported; the server serves on, as for statistics.
+fillMissingCountries(database.prisma).then(
+  (filled) => {
+    if (filled > 0) console.log(`countries: filled in for ${filled} contacts written before numbers carried theirs`);
+  },
+  (error: unknown) => console.error('countries: the fill failed', error),
+);
 // Tables bulk-loaded without the gateway (SQL, a restore) get statistics at start and within a minute after.
 const statistics = watchTableStatistics(database.prisma, {
   intervalMs: Number(process.env.STATISTICS_CHECK_INTERVAL_MS ?? 60_000),
