@@ -28,7 +28,8 @@ export interface Seeded {
   seconds: { schema: number; rows: number; indexes: number; analyze: number; total: number };
 }
 
-// Real NANP area codes, so the numbers look like (and parse as) US numbers.
+// Real NANP area codes of the United States, so the numbers look like (and parse as) US numbers: the seed writes
+// their country, 'US', as the gateway would (its start-up fill would otherwise rewrite 1,000,000 rows mid-run).
 export const AREA_CODES = ['201', '212', '213', '305', '312', '404', '415', '503', '512', '617', '646', '702', '713', '718', '773', '917'];
 export const FIRST_NAMES = [
   'Ann', 'Anna', 'Aram', 'Ben', 'Carla', 'Chen', 'Daniel', 'David', 'Elena', 'Emma', 'Fatima', 'Gayane', 'George',
@@ -119,8 +120,8 @@ export async function seed(
     [accountId],
   );
   await client.query(
-    `INSERT INTO contact (id, account_id, phone, name, email, created_at, updated_at)
-     SELECT md5('contact' || i)::uuid, $1::uuid, ${phoneOf('i')}, f || ' ' || l,
+    `INSERT INTO contact (id, account_id, phone, country, name, email, created_at, updated_at)
+     SELECT md5('contact' || i)::uuid, $1::uuid, ${phoneOf('i')}, 'US', f || ' ' || l,
        CASE WHEN i % 3 = 0 THEN NULL ELSE lower(f) || '.' || lower(l) || i || '@example.com' END,
        ${base} + i * interval '1 millisecond', ${base} + i * interval '1 millisecond'
      FROM generate_series(0, ${C - 1}) i,
@@ -132,8 +133,8 @@ export async function seed(
   // Row k: the first C rows put every contact into the big audience; the rest spread over the others,
   // contact (n × 7919) mod C, which never repeats within one audience at these scales.
   await client.query(
-    `INSERT INTO audience_contact (id, audience_id, contact_id, phone, first_name, last_name, timestamp, date, tags, created_at, updated_at)
-     SELECT md5('audience_contact' || k)::uuid, md5('audience' || g.audience)::uuid, c.id, c.phone,
+    `INSERT INTO audience_contact (id, audience_id, contact_id, phone, country, first_name, last_name, timestamp, date, tags, created_at, updated_at)
+     SELECT md5('audience_contact' || k)::uuid, md5('audience' || g.audience)::uuid, c.id, c.phone, c.country,
        split_part(c.name, ' ', 1), split_part(c.name, ' ', 2),
        CASE WHEN k % 4 = 0 THEN (1767225600 + k)::text END, CASE WHEN k % 4 = 1 THEN '2026-03-' || lpad((1 + k % 28)::text, 2, '0') END,
        CASE k % 5 WHEN 0 THEN ARRAY['vip'] WHEN 1 THEN ARRAY['newsletter', 'trial'] ELSE ARRAY[]::text[] END,

@@ -36,11 +36,12 @@ CREATE INDEX "contact_name_order_idx" ON "contact" ("account_id", ("name" IS NUL
 CREATE INDEX "contact_email_order_idx" ON "contact" ("account_id", ("email" IS NULL), COALESCE(lower("email" COLLATE "C"), ''), "id");
 CREATE INDEX "audience_name_order_idx" ON "audience" ("account_id", lower("name" COLLATE "C"), "id");
 
--- The country travels with the number: an audience row takes both from its contact, and a contact's new number
--- (with its country) reaches all its rows. The function names stay; their bodies now carry both columns.
+-- The country travels with the number: an audience row written without either takes both from its contact (a
+-- number of no single country is looked up each time: there are few), and a contact's new number (with its
+-- country) reaches all its rows. The function names stay; their bodies now carry both columns.
 CREATE OR REPLACE FUNCTION "audience_contact_take_phone"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF NEW."phone" IS NULL OR (TG_OP = 'UPDATE' AND NEW."contact_id" IS DISTINCT FROM OLD."contact_id") THEN
+  IF NEW."phone" IS NULL OR NEW."country" IS NULL OR (TG_OP = 'UPDATE' AND NEW."contact_id" IS DISTINCT FROM OLD."contact_id") THEN
     SELECT c."phone", c."country" INTO NEW."phone", NEW."country" FROM "contact" c WHERE c."id" = NEW."contact_id" FOR SHARE;
   END IF;
   RETURN NEW;
