@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { expectDexatelError, rest as restCall, type RestResponse } from './support/rest.js';
-import { contactRow, foldAscii, NUMBER_OF, TAGS } from './support/segments.js';
+import { compareKeys, contactRow, foldAscii, NUMBER_OF, type OracleField, oracleKey, TAGS } from './support/segments.js';
 
 // Issue 14's filters and sort as query parameters of Dexatel's list of an audience's contacts, over real HTTP:
 // every sort forwards by the `next` links, generated filters against an oracle computed here from the rows as
@@ -71,38 +71,14 @@ async function walk(query: string, id = audienceId): Promise<{ ids: string[]; to
 // ---------------------------------------------------------------------------------------------------------
 // The oracle: the sort and the filters as docs/rest.md states them.
 
-type SortField = 'first_name' | 'last_name' | 'number' | 'created_at' | 'updated_at';
+type SortField = OracleField;
 const SORT_FIELDS: SortField[] = ['first_name', 'last_name', 'number', 'created_at', 'updated_at'];
-
-function sortKey(row: Row, field: SortField): Array<string | number> {
-  switch (field) {
-    case 'first_name':
-      return [row.firstName === null ? 1 : 0, foldAscii(row.firstName ?? '')];
-    case 'last_name':
-      return [row.lastName === null ? 1 : 0, foldAscii(row.lastName ?? '')];
-    case 'number':
-      return [row.number];
-    case 'created_at':
-      return [row.createdAt];
-    case 'updated_at':
-      return [row.updatedAt];
-  }
-}
-
-function compareRows(a: Row, b: Row, field: SortField, descending: boolean): number {
-  const [ka, kb] = [[...sortKey(a, field), a.id], [...sortKey(b, field), b.id]];
-  for (let i = 0; i < ka.length; i++) {
-    const [x, y] = [ka[i]!, kb[i]!];
-    const order = x < y ? -1 : x > y ? 1 : 0;
-    if (order) return descending ? -order : order;
-  }
-  return 0;
-}
 
 function sortedIds(list: Row[], sort: string): string[] {
   const descending = sort.startsWith('-');
   const field = (descending ? sort.slice(1) : sort) as SortField;
-  return [...list].sort((a, b) => compareRows(a, b, field, descending)).map((row) => row.id);
+  const sign = descending ? -1 : 1;
+  return [...list].sort((a, b) => sign * compareKeys([...oracleKey(a, field), a.id], [...oracleKey(b, field), b.id])).map((row) => row.id);
 }
 
 /** A filter as generated: its query parameters, and the rule each row must keep. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillMissingCountries } from '../src/services/countries.js';
 import { type GraphQLResponse, startTestApp, type TestApp } from './support/app.js';
 import { expectError, unknownId } from './support/assertions.js';
-import { contactRow, foldAscii, NUMBER_OF, TAGS } from './support/segments.js';
+import { compareKeys, contactRow, foldAscii, NUMBER_OF, type OracleField, oracleKey, TAGS } from './support/segments.js';
 
 // Issue 14's filters and orders on the connections, against an oracle computed here from the rows themselves:
 // every order forwards and backwards, every filter field, counts equal to what the pages hold when walked.
@@ -75,39 +75,15 @@ async function walk(filter: Record<string, unknown> | null, orderBy: Record<stri
 // The oracle: the order and the filter as docs/graphql.md states them.
 
 type Field = 'FIRST_NAME' | 'LAST_NAME' | 'NUMBER' | 'CREATED_AT' | 'UPDATED_AT';
-/** JavaScript's comparison: for these characters (all in the BMP) code point order, as collation "C". */
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-function sortKey(row: Row, field: Field): Array<string | number> {
-  switch (field) {
-    case 'FIRST_NAME':
-      return [row.firstName === null ? 1 : 0, foldAscii(row.firstName ?? '')];
-    case 'LAST_NAME':
-      return [row.lastName === null ? 1 : 0, foldAscii(row.lastName ?? '')];
-    case 'NUMBER':
-      return [row.number];
-    case 'CREATED_AT':
-      return [Date.parse(row.createdAt)];
-    case 'UPDATED_AT':
-      return [Date.parse(row.updatedAt)];
-  }
-}
+const keyOf = (row: Row, field: Field) =>
+  oracleKey({ ...row, createdAt: Date.parse(row.createdAt), updatedAt: Date.parse(row.updatedAt) }, field.toLowerCase() as OracleField);
 
 /** Ties are broken by the row's uuid (in a global id it is base64-encoded, which orders differently). */
 const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
 
 function sorted(list: Row[], field: Field, direction: 'ASC' | 'DESC'): Row[] {
   const sign = direction === 'ASC' ? 1 : -1;
-  return [...list].sort((a, b) => {
-    const [ka, kb] = [[...sortKey(a, field), uuidOf(a.id)], [...sortKey(b, field), uuidOf(b.id)]];
-    for (let i = 0; i < ka.length; i++) {
-      const x = ka[i]!;
-      const y = kb[i]!;
-      const order = typeof x === 'number' && typeof y === 'number' ? x - y : compareText(String(x), String(y));
-      if (order !== 0) return sign * Math.sign(order);
-    }
-    return 0;
-  });
+  return [...list].sort((a, b) => sign * compareKeys([...keyOf(a, field), uuidOf(a.id)], [...keyOf(b, field), uuidOf(b.id)]));
 }
 
 interface Filter {
