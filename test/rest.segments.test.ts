@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../src/schema/ids.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { expectDexatelError, rest as restCall, type RestResponse } from './support/rest.js';
-import { compareKeys, contactRow, foldAscii, NUMBER_OF, type OracleField, oracleKey, TAGS } from './support/segments.js';
+import { compareKeys, contactRow, foldAscii, NUMBER_OF, type OracleField, oracleKey, type OracleRow, TAGS } from './support/segments.js';
 
 // Issue 14's filters and sort as query parameters of Dexatel's list of an audience's contacts, over real HTTP:
 // every sort forwards by the `next` links, generated filters against an oracle computed here from the rows as
@@ -20,15 +20,11 @@ let rows: Row[];
 let secondImportAt: string;
 let updatesAt: string;
 
-interface Row {
+/** A row as the oracle keeps it: what it sorts on (times in milliseconds), and what the filters test. */
+interface Row extends OracleRow {
   id: string;
-  number: string;
   country: string | null;
-  firstName: string | null;
-  lastName: string | null;
   tags: string[];
-  createdAt: number;
-  updatedAt: number;
 }
 
 const rest = (path: string, options?: { key?: string }) => restCall(app, key, 'GET', path, undefined, options);
