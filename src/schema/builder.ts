@@ -1,5 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
+import DirectivePlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import { appError } from '../domain/errors.js';
 import type { GraphQLContext } from './context.js';
@@ -16,7 +18,9 @@ export const builder = new SchemaBuilder<{
   DefaultNodeNullability: false;
   Connection: { totalCount: () => Promise<number> | number };
 }>({
-  plugins: [RelayPlugin, DataloaderPlugin],
+  // Directives + Federation only add `builder.asEntity` and `toSubGraphSchema` (src/schema/federation/): the
+  // default schema carries no @key until that module marks the entities, which the default server never loads.
+  plugins: [RelayPlugin, DataloaderPlugin, DirectivePlugin, FederationPlugin],
   // Fields are non-null unless they say otherwise: clients then generate types without needless `| null`.
   defaultFieldNullability: false,
   relay: {
