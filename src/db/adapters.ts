@@ -19,6 +19,8 @@ export interface OpenAdapter {
   queryRows?: (text: string, values: unknown[], name?: string) => Promise<unknown[]>;
   /** A pooled connection of its own, for reads that must share one (a transaction), given back by `release`. */
   connect?: () => Promise<PinnedConnection>;
+  /** PGlite's in-process LISTEN (see notifications.ts); PostgreSQL listens on a connection of its own instead. */
+  listen?: (channel: string, callback: (payload: string) => void) => Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function openAdapter(config: DatabaseConfig): Promise<OpenAdapter> 
       const pglite = await openPGlite(config.dataDir);
       return {
         factory: new PrismaPGlite(pglite),
+        listen: (channel, callback) => pglite.listen(channel, callback),
         async close() {
           // A PGlite left open can make the process exit with code 99.
           await pglite.close();

@@ -2,6 +2,7 @@ import { type Prisma, PrismaClient } from './generated/client.js';
 import { openAdapter, type PinnedConnection } from './adapters.js';
 import { type DatabaseConfig, databaseConfigFromEnv, describeDatabase } from './config.js';
 import { applyMigrations } from './migrations.js';
+import { type Notifications, pgliteNotifications, postgresNotifications } from './notifications.js';
 
 export type { PrismaClient } from './generated/client.js';
 
@@ -18,6 +19,8 @@ export interface Database {
   description: string;
   /** Many reads that should see one snapshot of the data (see `SnapshotReads`). */
   readInSnapshot: SnapshotReads;
+  /** LISTEN/NOTIFY between the processes on this database (see notifications.ts); connects on first use. */
+  notifications: Notifications;
   /** True when the database answers a trivial statement. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -104,10 +107,12 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     const readInSnapshot: SnapshotReads =
       config.kind === 'postgres' && connect ? snapshotReads(connect, Math.max(1, Math.floor(config.poolSize / 4)), onQuery) : (work) => work(readRows);
     let closed = false;
+    const notifications = config.kind === 'postgres' ? postgresNotifications(config.url) : pgliteNotifications({ listen: adapter.listen! });
     return {
       prisma,
       readRows,
       readInSnapshot,
+      notifications,
       config,
       description: describeDatabase(config),
       async ping() {
@@ -121,6 +126,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
       async close() {
         if (closed) return;
         closed = true;
+        await notifications.close();
         await prisma.$disconnect();
         await adapter.close();
       },
