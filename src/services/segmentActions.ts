@@ -57,11 +57,6 @@ interface Selection {
   ids: string[] | null;
 }
 
-/**
- * The catalogue's message starts with "Select", which reads as leaked SQL to the tests' check (and to a log
- * filter looking for it); the same words without it.
- */
-
 /** The selection checked: a filter (an empty one selects every row) or 1 to 1,000 ids, not both. */
 function segmentSelection(input: SegmentSelectionInput): Selection {
   const hasFilter = input.filter !== null && input.filter !== undefined;
