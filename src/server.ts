@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import type { GraphQLError } from 'graphql';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
 import type { Database } from './db/database.js';
 import { type AuthState, presentedApiKey, useAuthentication } from './auth.js';
 import { authenticateApiKey } from './services/accounts.js';
 import { type Authenticate, cacheApiKeyAuthentication } from './services/apiKeyCache.js';
 import type { createRestFront } from './rest/app.js';
-import { schema } from './schema/index.js';
+import { schema as defaultSchema } from './schema/index.js';
 import type { GraphQLContext } from './schema/context.js';
 import { useCataloguedCoercionErrors } from './schema/coercionErrors.js';
 import { useCompiledQueries } from './schema/compiledQueries.js';
@@ -38,6 +38,8 @@ export interface GatewayOptions {
   metrics?: GatewayMetrics;
   /** OpenTelemetry tracing; none when omitted (see tracingFromEnv). */
   tracing?: Tracing;
+  /** The GraphQL schema served; default schema.graphql's. FEDERATION=1 serves the subgraph (src/schema/federation/). */
+  schema?: GraphQLSchema;
 }
 
 export type GraphQLFront = YogaServerInstance<Record<string, never>, GraphQLContext & AuthState>;
@@ -57,6 +59,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     tracing,
     apiKeyCacheTtlMs = 0,
     hardening = hardeningConfigFromEnv(),
+    schema = defaultSchema,
   } = options;
   // One key cache and one rate-limit bucket per key for both fronts.
   const authenticate = cacheApiKeyAuthentication((key) => authenticateApiKey(database.prisma, key), { ttlMs: apiKeyCacheTtlMs });
@@ -65,7 +68,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ? redisRateLimiter(hardening.redisUrl, rateSettings, logger)
     : inProcessRateLimiter(rateSettings);
   const shared = { database, logger, metrics, tracing, hardening, authenticate, rateLimiter };
-  const graphql = createGraphQLFront(shared);
+  const graphql = createGraphQLFront(shared, schema);
   // The REST front (Hono, its zod schemas, the OpenAPI document) is built on its first request: about 8 MB of
   // heap a server that serves only GraphQL never needs (an idle server measured 153 MB RSS before its first
   // /v1 request, 157-161 MB after; issue 13's idle target is 150). That first request waits for it (0.4 s).
@@ -109,7 +112,7 @@ function createGraphQLFront({
   hardening,
   authenticate,
   rateLimiter,
-}: FrontDependencies): GraphQLFront {
+}: FrontDependencies, schema: GraphQLSchema): GraphQLFront {
   const graphqlEndpoint = '/graphql';
   return createYoga<Record<string, never>, GraphQLContext & AuthState>({
     schema,

@@ -17,6 +17,8 @@ const gateway = createGateway({
   logger: createLogger(),
   tracing,
   apiKeyCacheTtlMs: Number(process.env.API_KEY_CACHE_TTL_MS ?? 5_000),
+  // Opt-in: the schema as an Apollo Federation v2 subgraph (@key entities, _service, _entities) for a gateway.
+  schema: process.env.FEDERATION === '1' ? (await import('./schema/federation/index.js')).federationSchema : undefined,
 });
 const running = await listen(gateway, port);
 // Handlers before anything else is awaited: from the line below that says where it listens, a SIGINT or SIGTERM

@@ -70,7 +70,7 @@ export interface TestAppOptions {
   hardening?: Partial<HardeningConfig>;
   /** Rewrites how the server reaches its scratch database (e.g. through a TCP proxy); migrations use the original. */
   connectThrough?: (config: DatabaseConfig) => DatabaseConfig;
-  gateway?: Pick<GatewayOptions, 'metrics' | 'tracing'>;
+  gateway?: Pick<GatewayOptions, 'metrics' | 'tracing' | 'schema'>;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
