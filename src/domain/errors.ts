@@ -77,6 +77,11 @@ export const errorCatalogue = {
   PERSISTED_QUERY_NOT_SUPPORTED: { code: 'PERSISTED_QUERY_NOT_SUPPORTED', numericCode: null, status: 400, message: 'PersistedQueryNotSupported' },
   PERSISTED_QUERY_HASH_MISMATCH: { code: 'BAD_USER_INPUT', numericCode: null, status: 400, message: 'The persisted query hash does not match the query' },
 
+  // Live updates (GraphQL subscriptions, src/services/liveEvents.ts): what one key or connection may hold open.
+  SUBSCRIPTIONS_PER_KEY_EXCEEDED: { code: 'SUBSCRIPTION_LIMIT', numericCode: 1401, status: 429, message: 'Too many live subscriptions open with this API key: end one first' },
+  SUBSCRIPTIONS_PER_CONNECTION_EXCEEDED: { code: 'SUBSCRIPTION_LIMIT', numericCode: 1402, status: 429, message: 'Too many live subscriptions on this connection: end one first, or open another connection' },
+  SUBSCRIBER_TOO_SLOW: { code: 'SUBSCRIBER_TOO_SLOW', numericCode: 1403, status: 429, message: 'The client read its live updates too slowly and was disconnected: reconnect, then refetch' },
+
   // Unexpected failures: the real cause is logged, never sent.
   INTERNAL_SERVER_ERROR: { code: 'INTERNAL_SERVER_ERROR', numericCode: null, status: 500, message: 'Unexpected error' },
 } as const satisfies Record<string, ErrorDefinition>;

@@ -19,6 +19,11 @@ export interface HardeningConfig {
   corsOrigins: string[];
   /** Whether `__schema` / `__type` queries are allowed (turn off in production if the schema is private). */
   introspection: boolean;
+  /** Live subscriptions one API key may hold open in one server process, and one connection (WebSocket) may carry. */
+  subscriptionsPerKey: number;
+  subscriptionsPerConnection: number;
+  /** Events waiting for one subscriber beyond which it is too slow and is disconnected (the heap stays bounded). */
+  subscriptionBuffer: number;
 }
 
 export function hardeningConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HardeningConfig {
@@ -33,6 +38,10 @@ export function hardeningConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ha
     redisUrl: env.REDIS_URL?.trim() || null,
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
     introspection: booleanSetting(env, 'GRAPHQL_INTROSPECTION', true),
+    // 1,000 a key: the benchmark's dashboard of 1,000 watchers on one key; per process, as the rate limit without Redis.
+    subscriptionsPerKey: positiveInteger(env, 'SUBSCRIPTIONS_PER_KEY', 1_000),
+    subscriptionsPerConnection: positiveInteger(env, 'SUBSCRIPTIONS_PER_CONNECTION', 100),
+    subscriptionBuffer: positiveInteger(env, 'SUBSCRIPTION_BUFFER', 256),
   };
 }
 

@@ -1,0 +1,391 @@
+import { hashApiKey } from '../domain/apiKeys.js';
+import { AppError, appError } from '../domain/errors.js';
+import { type Notifications, notifyExpression, notifyInTransaction, uniqueToken } from '../db/notifications.js';
+import type { Authenticate } from './apiKeyCache.js';
+import type { Tx } from './contactRows.js';
+import { type Sql, sql } from './sql.js';
+
+/**
+ * Live updates (issue 15): what changed, published by the write services inside their transactions on one
+ * NOTIFY channel, and fanned out in each server process to the subscriptions it holds.
+ *
+ * An event names ids and a kind, never data: each subscriber reads the rows through its own account's scope, so
+ * a misrouted event could at worst make one read nothing. Delivery is at most once while connected: a
+ * subscriber that was disconnected (or a process whose listening connection dropped) refetches.
+ */
+
+export const LIVE_CHANNEL = 'cg_live';
+
+/** What an import or a bulk action did to an audience's rows, as one event however many rows it wrote. */
+export type BatchOperation = 'IMPORT' | 'COPY' | 'MOVE' | 'REMOVE' | 'TAG';
+export const BATCH_OPERATIONS: readonly BatchOperation[] = ['IMPORT', 'COPY', 'MOVE', 'REMOVE', 'TAG'];
+
+export type RowChange = 'ROW_ADDED' | 'ROW_UPDATED' | 'ROW_REMOVED';
+
+export type LiveEvent =
+  | { kind: 'AUDIENCE_UPDATED' | 'AUDIENCE_DELETED'; accountId: string; audienceId: string }
+  | { kind: RowChange; accountId: string; audienceId: string; rowId: string; contactId: string }
+  | { kind: 'ROWS_BATCH'; accountId: string; audienceId: string; operation: BatchOperation; added: number; updated: number; removed: number }
+  | { kind: 'CONTACT_UPDATED' | 'CONTACT_DELETED'; accountId: string; contactId: string };
+
+// ---- Publishing (the write services) ----
+
+/** The wire form: short keys, `u` a token that keeps every payload distinct (see uniqueToken). */
+function encode(event: LiveEvent): string {
+  const wire: Record<string, unknown> = { k: event.kind, x: event.accountId, u: uniqueToken() };
+  if ('audienceId' in event) wire.a = event.audienceId;
+  if ('rowId' in event) wire.r = event.rowId;
+  if ('contactId' in event) wire.c = event.contactId;
+  if (event.kind === 'ROWS_BATCH') wire.o = [event.operation, event.added, event.updated, event.removed];
+  return JSON.stringify(wire);
+}
+
+const KINDS = new Set(['AUDIENCE_UPDATED', 'AUDIENCE_DELETED', 'ROW_ADDED', 'ROW_UPDATED', 'ROW_REMOVED', 'ROWS_BATCH', 'CONTACT_UPDATED', 'CONTACT_DELETED']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const count = (value: unknown) => (Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : null);
+
+/** A payload back into an event; null for anything malformed (another writer on the channel, a newer format). */
+export function decodeLiveEvent(payload: string): LiveEvent | null {
+  let wire: Record<string, unknown>;
+  try {
+    wire = JSON.parse(payload) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  const kind = wire?.k;
+  const id = (value: unknown) => (typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : null);
+  const accountId = id(wire?.x);
+  if (typeof kind !== 'string' || !KINDS.has(kind) || !accountId) return null;
+  const audienceId = id(wire.a);
+  const contactId = id(wire.c);
+  switch (kind) {
+    case 'AUDIENCE_UPDATED':
+    case 'AUDIENCE_DELETED':
+      return audienceId ? { kind, accountId, audienceId } : null;
+    case 'ROW_ADDED':
+    case 'ROW_UPDATED':
+    case 'ROW_REMOVED': {
+      const rowId = id(wire.r);
+      return audienceId && rowId && contactId ? { kind, accountId, audienceId, rowId, contactId } : null;
+    }
+    case 'ROWS_BATCH': {
+      const [operation, added, updated, removed] = Array.isArray(wire.o) ? wire.o : [];
+      if (!audienceId || !BATCH_OPERATIONS.includes(operation) || count(added) === null || count(updated) === null || count(removed) === null) return null;
+      return { kind, accountId, audienceId, operation, added, updated, removed };
+    }
+    default:
+      return contactId ? { kind: kind as 'CONTACT_UPDATED' | 'CONTACT_DELETED', accountId, contactId } : null;
+  }
+}
+
+/** Publishes inside the writer's transaction: subscribers hear of it on COMMIT, never after a ROLLBACK. */
+export function publishInTransaction(tx: Tx, event: LiveEvent): Promise<void> {
+  return notifyInTransaction(tx, LIVE_CHANNEL, encode(event));
+}
+
+/**
+ * For a write that is one statement (no transaction of its own): the notification of one row's change, as an
+ * expression over the statement's returned row `alias` (with the columns of `columns.audienceContact`). Put in the
+ * statement's FROM (`... FROM w, ${rowChangeNotification(...)} AS n`), it is sent once a row, on commit.
+ */
+export function rowChangeNotification(kind: RowChange, accountId: string, alias: string): Sql {
+  const column = (name: string) => sql([`${alias}."${name}"::text`]);
+  const payload = sql`json_build_object('k', ${kind}::text, 'x', ${accountId}::text, 'a', ${column('audienceId')}, 'r', ${column('id')}, 'c', ${column('contactId')}, 'u', ${uniqueToken()}::text)::text`;
+  return notifyExpression(LIVE_CHANNEL, payload);
+}
+
+// ---- Fan-out (each server process) ----
+
+/** The transport connection a subscription runs on: a WebSocket (many subscriptions) or one SSE request. */
+export interface LiveConnection {
+  /** Subscriptions open on it now. */
+  open: number;
+  /** Ends the connection: a subscriber whose buffer overflowed is cut off, not allowed to grow the heap. */
+  disconnect(): void;
+}
+
+export interface Subscriber {
+  accountId: string;
+  /** The key it authenticated with: checked again every `keyRecheckMs`, so a revoked key's streams end. */
+  key: string;
+  connection: LiveConnection;
+}
+
+/** Where an event goes: an audience's subscribers, or a contact's. */
+export type Topic = `audience:${string}` | `contact:${string}`;
+
+/** One event as every subscriber in this process receives it: the same object, so they can share its reads. */
+export interface DeliveredEvent {
+  event: LiveEvent;
+  /** Per account, what subscribers of that account have read for this event (see the schema's use). */
+  shared: Map<string, unknown>;
+}
+
+export interface LiveSettings {
+  subscriptionsPerKey: number;
+  subscriptionsPerConnection: number;
+  /** Events queued for one subscriber beyond which it is disconnected. */
+  bufferSize: number;
+  /** How often each key with open subscriptions is looked up again (uncached). */
+  keyRecheckMs: number;
+}
+
+export interface LiveEvents {
+  /** A stream of the topic's events for `subscriber`, once this process listens; the limits are checked first. */
+  open(subscriber: Subscriber, topic: Topic): Promise<LiveStream>;
+  /** Subscriptions open in this process now. */
+  size(): number;
+  /** Ends every stream (as completed) and stops listening: the server is shutting down. */
+  close(): Promise<void>;
+}
+
+export interface LiveStream extends AsyncIterableIterator<DeliveredEvent> {
+  /** Ends the stream with an error the subscriber receives (its key was revoked, it read too slowly). */
+  fail(error: AppError): void;
+}
+
+/** Which topics an event concerns. A row added or removed changes its contact's audiences too. */
+function topicsOf(event: LiveEvent): Topic[] {
+  switch (event.kind) {
+    case 'ROW_ADDED':
+    case 'ROW_REMOVED':
+      return [`audience:${event.audienceId}`, `contact:${event.contactId}`];
+    case 'CONTACT_UPDATED':
+    case 'CONTACT_DELETED':
+      return [`contact:${event.contactId}`];
+    default:
+      return [`audience:${event.audienceId}`];
+  }
+}
+
+class Subscription implements LiveStream {
+  private queue: DeliveredEvent[] = [];
+  private waiting: ((result: IteratorResult<DeliveredEvent>) => void) | null = null;
+  private failWaiting: ((error: unknown) => void) | null = null;
+  private error: AppError | null = null;
+  private ended = false;
+
+  constructor(
+    readonly subscriber: Subscriber,
+    readonly topic: Topic,
+    private readonly bufferSize: number,
+    private readonly onEnd: (subscription: Subscription) => void,
+  ) {}
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  push(delivered: DeliveredEvent) {
+    if (this.ended || this.error) return;
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = this.failWaiting = null;
+      resolve({ value: delivered, done: false });
+      return;
+    }
+    if (this.queue.length >= this.bufferSize) {
+      // The transport has not taken the last `bufferSize` events: the client reads slower than events come.
+      this.fail(appError('SUBSCRIBER_TOO_SLOW'));
+      this.subscriber.connection.disconnect();
+      return;
+    }
+    this.queue.push(delivered);
+  }
+
+  fail(error: AppError) {
+    if (this.ended || this.error) return;
+    this.queue = [];
+    this.error = error;
+    this.release();
+    if (this.failWaiting) {
+      const reject = this.failWaiting;
+      this.waiting = this.failWaiting = null;
+      this.ended = true;
+      reject(error);
+    }
+  }
+
+  next(): Promise<IteratorResult<DeliveredEvent>> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve({ value: queued, done: false });
+    if (this.error && !this.ended) {
+      this.ended = true;
+      return Promise.reject(this.error);
+    }
+    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.failWaiting = reject;
+    });
+  }
+
+  return(): Promise<IteratorResult<DeliveredEvent>> {
+    this.end();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  /** Completes the stream: the client unsubscribed, or the server is stopping. */
+  end() {
+    if (this.ended) return;
+    this.ended = true;
+    this.queue = [];
+    this.release();
+    const resolve = this.waiting;
+    this.waiting = this.failWaiting = null;
+    resolve?.({ value: undefined, done: true });
+  }
+
+  private released = false;
+  private release() {
+    if (this.released) return;
+    this.released = true;
+    this.onEnd(this);
+  }
+}
+
+export function createLiveEvents(options: {
+  notifications: Notifications;
+  /** The key lookup without the cache: a revoked key is seen at the next check. */
+  authenticate: Authenticate;
+  settings: LiveSettings;
+  onError?: (error: unknown) => void;
+}): LiveEvents {
+  const { notifications, authenticate, settings, onError = () => {} } = options;
+  const byTopic = new Map<Topic, Set<Subscription>>();
+  const byKey = new Map<string, { key: string; accountId: string; subscriptions: Set<Subscription> }>();
+  let all = 0;
+  let listening: Promise<() => Promise<void>> | null = null;
+  let recheck: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const deliver = (payload: string) => {
+    const event = decodeLiveEvent(payload);
+    if (!event) return;
+    const delivered: DeliveredEvent = { event, shared: new Map() };
+    for (const topic of topicsOf(event)) {
+      for (const subscription of byTopic.get(topic) ?? []) {
+        // Routed by account too: an event of one account never reaches another's subscriber.
+        if (subscription.subscriber.accountId === event.accountId) subscription.push(delivered);
+      }
+    }
+  };
+
+  const recheckKeys = async () => {
+    for (const entry of [...byKey.values()]) {
+      try {
+        const account = await authenticate(entry.key);
+        if (account?.id === entry.accountId) continue;
+        for (const subscription of [...entry.subscriptions]) subscription.fail(appError('UNAUTHENTICATED'));
+      } catch (error) {
+        // The database is unreachable: the key stays trusted until a lookup can answer.
+        onError(error);
+      }
+    }
+  };
+
+  const unregister = (subscription: Subscription) => {
+    const { topic, subscriber } = subscription;
+    const subscribers = byTopic.get(topic);
+    subscribers?.delete(subscription);
+    if (subscribers?.size === 0) byTopic.delete(topic);
+    const hash = hashApiKey(subscriber.key);
+    const entry = byKey.get(hash);
+    entry?.subscriptions.delete(subscription);
+    if (entry?.subscriptions.size === 0) byKey.delete(hash);
+    subscriber.connection.open--;
+    all--;
+    if (all === 0) {
+      clearInterval(recheck);
+      recheck = undefined;
+    }
+  };
+
+  return {
+    async open(subscriber, topic) {
+      if (closed) throw appError('SERVICE_UNAVAILABLE');
+      const hash = hashApiKey(subscriber.key);
+      const entry = byKey.get(hash);
+      if ((entry?.subscriptions.size ?? 0) >= settings.subscriptionsPerKey) {
+        throw appError('SUBSCRIPTIONS_PER_KEY_EXCEEDED', undefined, `${appError('SUBSCRIPTIONS_PER_KEY_EXCEEDED').message} (at most ${settings.subscriptionsPerKey})`);
+      }
+      if (subscriber.connection.open >= settings.subscriptionsPerConnection) {
+        throw appError(
+          'SUBSCRIPTIONS_PER_CONNECTION_EXCEEDED',
+          undefined,
+          `${appError('SUBSCRIPTIONS_PER_CONNECTION_EXCEEDED').message} (at most ${settings.subscriptionsPerConnection})`,
+        );
+      }
+      const subscription = new Subscription(subscriber, topic, settings.bufferSize, unregister);
+      // Counted before the first await, so concurrent subscribes cannot both pass the limits.
+      subscriber.connection.open++;
+      all++;
+      if (entry) entry.subscriptions.add(subscription);
+      else byKey.set(hash, { key: subscriber.key, accountId: subscriber.accountId, subscriptions: new Set([subscription]) });
+      let subscribers = byTopic.get(topic);
+      if (!subscribers) byTopic.set(topic, (subscribers = new Set()));
+      subscribers.add(subscription);
+      if (!recheck) {
+        recheck = setInterval(() => void recheckKeys(), settings.keyRecheckMs);
+        recheck.unref();
+      }
+      try {
+        listening ??= notifications.subscribeChannel(LIVE_CHANNEL, deliver);
+        await listening;
+      } catch (error) {
+        listening = null;
+        subscription.end();
+        throw error;
+      }
+      return subscription;
+    },
+    size: () => all,
+    async close() {
+      closed = true;
+      for (const subscribers of [...byTopic.values()]) for (const subscription of [...subscribers]) subscription.end();
+      clearInterval(recheck);
+      const stop = await listening?.catch(() => null);
+      listening = null;
+      await stop?.();
+    },
+  };
+}
+
+// ---- What each subscription sees ----
+
+/** What a stream's map makes of one item: a value (the last one, when `last`), nothing, or the stream's end. */
+export type Mapped<T> = { value: T; last?: boolean } | 'skip' | 'end';
+
+/**
+ * A stream made from another, each item mapped. Unlike an async generator, its `return()` reaches the source at
+ * once, even while a `next()` waits: an unsubscribed client must free its place (and its key's count) without
+ * waiting for one more event.
+ */
+export function mapStream<In, Out>(source: AsyncIterator<In>, map: (item: In) => Promise<Mapped<Out>> | Mapped<Out>): AsyncIterableIterator<Out> {
+  let finished = false;
+  const finish = async () => {
+    finished = true;
+    await source.return?.();
+  };
+  const iterator: AsyncIterableIterator<Out> = {
+    [Symbol.asyncIterator]: () => iterator,
+    async next() {
+      while (!finished) {
+        const item = await source.next();
+        if (item.done || finished) break;
+        const mapped = await map(item.value);
+        if (mapped === 'skip') continue;
+        if (mapped === 'end') break;
+        if (mapped.last) await finish();
+        return { value: mapped.value, done: false };
+      }
+      await finish();
+      return { value: undefined, done: true };
+    },
+    async return() {
+      await finish();
+      return { value: undefined, done: true };
+    },
+  };
+  return iterator;
+}
