@@ -19,7 +19,7 @@ import { inProcessRateLimiter, type RateLimiter, redisRateLimiter, useRateLimit 
 import { useBodySizeLimit, useJsonOnlyPosts } from './http/requestGuards.js';
 import { useIdempotencyKeys } from './http/idempotency.js';
 import { graphiqlOptions, renderOfflineGraphiQL, useGraphiQLAssets } from './graphiql.js';
-import { usePersistedQueries } from './persistedQueries.js';
+import { inProcessPersistedQueries, type PersistedQueryStore, redisPersistedQueries, usePersistedQueries } from './persistedQueries.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type GatewayMetrics } from './observability/metrics.js';
 import { requestIdOf, useRequestObserver } from './observability/requestObserver.js';
@@ -67,7 +67,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   const rateLimiter: RateLimiter = hardening.redisUrl
     ? redisRateLimiter(hardening.redisUrl, rateSettings, logger)
     : inProcessRateLimiter(rateSettings);
-  const shared = { database, logger, metrics, tracing, hardening, authenticate, rateLimiter };
+  // Registered once for the fleet when the processes share a Redis, as the rate limit is.
+  const persistedQueries = hardening.redisUrl ? redisPersistedQueries(hardening.redisUrl, logger) : inProcessPersistedQueries();
+  const shared = { database, logger, metrics, tracing, hardening, authenticate, rateLimiter, persistedQueries };
   const graphql = createGraphQLFront(shared, schema);
   // The REST front (Hono, its zod schemas, the OpenAPI document) is built on its first request: about 8 MB of
   // heap a server that serves only GraphQL never needs (an idle server measured 153 MB RSS before its first
@@ -90,6 +92,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     async dispose() {
       await graphql.dispose();
       await rateLimiter.close();
+      await persistedQueries.close();
     },
   };
 }
@@ -102,6 +105,7 @@ interface FrontDependencies {
   hardening: HardeningConfig;
   authenticate: Authenticate;
   rateLimiter: RateLimiter;
+  persistedQueries: PersistedQueryStore;
 }
 
 function createGraphQLFront({
@@ -112,6 +116,7 @@ function createGraphQLFront({
   hardening,
   authenticate,
   rateLimiter,
+  persistedQueries,
 }: FrontDependencies, schema: GraphQLSchema): GraphQLFront {
   const graphqlEndpoint = '/graphql';
   return createYoga<Record<string, never>, GraphQLContext & AuthState>({
@@ -162,7 +167,7 @@ function createGraphQLFront({
       useJsonOnlyPosts(),
       useBodySizeLimit(hardening.maxBodyBytes),
       useDocumentShapeLimits(hardening),
-      usePersistedQueries(),
+      usePersistedQueries(persistedQueries),
       useIntrospectionSwitch(hardening),
       useAuthentication(),
       useOperationLimits(hardening),

@@ -26,7 +26,7 @@ describe.skipIf(testEngine !== 'pglite')('several `npm start` at once from one c
 
   async function npmStart(): Promise<Started> {
     const port = await freePort();
-    const env = { ...process.env, DATA_DIR: 'memory://', PORT: String(port) };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: 'memory://', PORT: String(port) };
     delete env.DATABASE_URL;
     // Its own process group, so the test can stop npm and the server it execs alike.
     const child = spawn('npm', ['start', '--silent'], { cwd: checkout, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });

@@ -1,10 +1,10 @@
 import type { Plugin } from 'graphql-yoga';
-import { Redis } from 'ioredis';
 import { presentedApiKey } from '../auth.js';
 import { hashApiKey } from '../domain/apiKeys.js';
 import { appError } from '../domain/errors.js';
 import { toGraphQLError } from '../schema/errors.js';
 import type { Logger } from '../server.js';
+import { openSharedRedis } from './redis.js';
 
 export interface RateDecision {
   allowed: boolean;
@@ -79,10 +79,7 @@ return { allowed, retry }
  * refused: losing the shared count for a while is better than refusing every client.
  */
 export function redisRateLimiter(url: string, settings: TokenBucketSettings, logger: Logger, prefix = 'cg:rate:'): RateLimiter {
-  // Commands wait for the connection (so the first requests after start are counted in Redis too), but
-  // never longer than commandTimeout: an unreachable Redis slows a request by at most that much.
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 250 });
-  redis.on('error', () => {});
+  const redis = openSharedRedis(url);
   const fallback = inProcessRateLimiter(settings);
   let warned = false;
   return {
