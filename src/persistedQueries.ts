@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import { appError } from './domain/errors.js';
-import { openSharedRedis } from './http/redis.js';
+import { openSharedRedis } from './sharedRedis.js';
 import type { Logger } from './observability/logger.js';
 
 /** Queries each process keeps in memory (its whole store without Redis, its near copy with it). */

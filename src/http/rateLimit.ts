@@ -4,7 +4,7 @@ import { hashApiKey } from '../domain/apiKeys.js';
 import { appError } from '../domain/errors.js';
 import { toGraphQLError } from '../schema/errors.js';
 import type { Logger } from '../server.js';
-import { openSharedRedis } from './redis.js';
+import { openSharedRedis } from '../sharedRedis.js';
 
 export interface RateDecision {
   allowed: boolean;
