@@ -9,6 +9,7 @@ import {
 import { appError } from '../domain/errors.js';
 import { findOrCreateContactId, lockOwnedAudiences } from './contactRows.js';
 import { isUniqueViolation } from './errors.js';
+import { publishInTransaction, rowChangeNotification } from './liveEvents.js';
 import type { AudienceContactRow, RequestScope } from './loaders.js';
 import type { AccountScope } from './scope.js';
 import { columns, empty, join, raw, type Sql, sql } from './sql.js';
@@ -53,7 +54,9 @@ export async function addAudienceContact(
       const owned = await lockOwnedAudiences(tx, scope.accountId, [audienceId]);
       if (!owned.has(audienceId)) throw appError('AUDIENCE_NOT_FOUND', 'audienceId');
       const contactId = await findOrCreateContactId(tx, scope.accountId, number, country);
-      return tx.audienceContact.create({ data: { audienceId, contactId, number, country, ...detailsToColumns(details) } });
+      const row = await tx.audienceContact.create({ data: { audienceId, contactId, number, country, ...detailsToColumns(details) } });
+      await publishInTransaction(tx, { kind: 'ROW_ADDED', accountId: scope.accountId, audienceId, rowId: row.id, contactId });
+      return row;
     });
   } catch (error) {
     // The (audience, contact) unique constraint decides races: of concurrent adds, exactly one wins.
@@ -71,10 +74,12 @@ function linkExistingContact(scope: AccountScope, audienceId: string, number: st
   const { firstName = null, lastName = null, timestamp = null, date = null, tags = [] } = detailsToColumns(details);
   return singleStatementWrite<AudienceContact>(scope, sql`
     WITH a AS (SELECT id FROM audience WHERE id = ${audienceId}::uuid AND account_id = ${scope.accountId}::uuid FOR SHARE),
-         c AS (SELECT id, phone, country FROM contact WHERE account_id = ${scope.accountId}::uuid AND phone = ${number} FOR SHARE)
-    INSERT INTO audience_contact AS t (audience_id, contact_id, phone, country, first_name, last_name, timestamp, date, tags)
-    SELECT a.id, c.id, c.phone, c.country, ${firstName}, ${lastName}, ${timestamp}, ${date}, ${tags}::text[] FROM a, c
-    RETURNING ${columns.audienceContact}`);
+         c AS (SELECT id, phone, country FROM contact WHERE account_id = ${scope.accountId}::uuid AND phone = ${number} FOR SHARE),
+         w AS (
+           INSERT INTO audience_contact AS t (audience_id, contact_id, phone, country, first_name, last_name, timestamp, date, tags)
+           SELECT a.id, c.id, c.phone, c.country, ${firstName}, ${lastName}, ${timestamp}, ${date}, ${tags}::text[] FROM a, c
+           RETURNING ${columns.audienceContact})
+    SELECT w.* FROM w, ${rowChangeNotification('ROW_ADDED', scope.accountId, 'w')} AS n`);
 }
 
 /**
@@ -106,12 +111,15 @@ export async function updateAudienceContact(
     sql`updated_at = now()`,
   ];
   // One statement, the account's ownership checked through the audience in the same statement.
+  // The live event is sent by the same statement (a function in its FROM), so on its commit only.
   const updated = await singleStatementWrite<AudienceContact>(scope, sql`
-    UPDATE audience_contact AS t SET ${join(assignments, ', ')}
-    FROM audience a
-    WHERE t.id = ${id}::uuid AND a.id = t.audience_id AND a.account_id = ${scope.accountId}::uuid
-      ${inAudienceId === undefined ? empty : sql`AND t.audience_id = ${inAudienceId}::uuid`}
-    RETURNING ${columns.audienceContact}`);
+    WITH w AS (
+      UPDATE audience_contact AS t SET ${join(assignments, ', ')}
+      FROM audience a
+      WHERE t.id = ${id}::uuid AND a.id = t.audience_id AND a.account_id = ${scope.accountId}::uuid
+        ${inAudienceId === undefined ? empty : sql`AND t.audience_id = ${inAudienceId}::uuid`}
+      RETURNING ${columns.audienceContact})
+    SELECT w.* FROM w, ${rowChangeNotification('ROW_UPDATED', scope.accountId, 'w')} AS n`);
   return updated[0] ?? notFoundIn(scope, inAudienceId);
 }
 
@@ -128,8 +136,10 @@ export async function removeAudienceContact(scope: AccountScope, id: string, inA
         ${inAudienceId === undefined ? empty : sql`AND a.id = ${inAudienceId}::uuid`}
       FOR SHARE OF a
     )
-    DELETE FROM audience_contact t USING a WHERE t.id = ${id}::uuid AND t.audience_id = a.id
-    RETURNING t.id::text AS id`);
+    , w AS (
+      DELETE FROM audience_contact t USING a WHERE t.id = ${id}::uuid AND t.audience_id = a.id
+      RETURNING t.id, t.audience_id AS "audienceId", t.contact_id AS "contactId")
+    SELECT w.id::text AS id FROM w, ${rowChangeNotification('ROW_REMOVED', scope.accountId, 'w')} AS n`);
   if (!removed.length) await notFoundIn(scope, inAudienceId);
   return id;
 }

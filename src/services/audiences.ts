@@ -12,6 +12,7 @@ import { audienceNameKey, type ChannelName, limits, validateAudienceName, valida
 import { type Connection, type ConnectionArgs, pageRequestFor } from './connections.js';
 import { findOrCreateContactId } from './contactRows.js';
 import { isUniqueViolation } from './errors.js';
+import { publishInTransaction } from './liveEvents.js';
 import type { RequestScope } from './loaders.js';
 import { normalizeSearch } from './search.js';
 import type { AccountScope } from './scope.js';
@@ -90,7 +91,9 @@ export async function createAudience(scope: AccountScope, input: CreateAudienceI
       for (const contact of valid) {
         const { number, country, ...details } = contact;
         const contactId = await findOrCreateContactId(tx, scope.accountId, number, country);
-        await tx.audienceContact.create({ data: { audienceId: audience.id, contactId, number, country, ...detailsToColumns(details) } });
+        const row = await tx.audienceContact.create({ data: { audienceId: audience.id, contactId, number, country, ...detailsToColumns(details) } });
+        // Each contact's audiences changed (contactChanged); sent on commit, so a later row's failure sends none.
+        await publishInTransaction(tx, { kind: 'ROW_ADDED', accountId: scope.accountId, audienceId: audience.id, rowId: row.id, contactId });
       }
       return audience;
     });
@@ -108,9 +111,12 @@ export async function updateAudience(scope: AccountScope, id: string, input: { n
     data.nameKey = audienceNameKey(name);
   }
   try {
-    const updated = await scope.prisma.audience.updateManyAndReturn({ where: { id, accountId: scope.accountId }, data });
-    if (!updated[0]) throw appError('AUDIENCE_NOT_FOUND', 'id');
-    return updated[0];
+    return await scope.prisma.$transaction(async (tx) => {
+      const [updated] = await tx.audience.updateManyAndReturn({ where: { id, accountId: scope.accountId }, data });
+      if (!updated) throw appError('AUDIENCE_NOT_FOUND', 'id');
+      await publishInTransaction(tx, { kind: 'AUDIENCE_UPDATED', accountId: scope.accountId, audienceId: id });
+      return updated;
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw appError('AUDIENCE_ALREADY_EXISTS', 'name');
     throw error;
@@ -119,7 +125,10 @@ export async function updateAudience(scope: AccountScope, id: string, input: { n
 
 /** Deletes an audience and its audience contacts; the account's Contacts stay. */
 export async function deleteAudience(scope: AccountScope, id: string): Promise<string> {
-  const { count } = await scope.prisma.audience.deleteMany({ where: { id, accountId: scope.accountId } });
-  if (count === 0) throw appError('AUDIENCE_NOT_FOUND', 'id');
-  return id;
+  return scope.prisma.$transaction(async (tx) => {
+    const { count } = await tx.audience.deleteMany({ where: { id, accountId: scope.accountId } });
+    if (count === 0) throw appError('AUDIENCE_NOT_FOUND', 'id');
+    await publishInTransaction(tx, { kind: 'AUDIENCE_DELETED', accountId: scope.accountId, audienceId: id });
+    return id;
+  });
 }

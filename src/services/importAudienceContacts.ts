@@ -1,6 +1,7 @@
 import { type AudienceContactInput, validateAudienceContact, type ValidAudienceContact } from '../domain/audienceContact.js';
 import { AppError, appError } from '../domain/errors.js';
 import { limits } from '../domain/validation.js';
+import { publishInTransaction } from './liveEvents.js';
 import type { AccountScope } from './scope.js';
 import { analyzeAfterBulkWrite } from './tableStatistics.js';
 
@@ -123,6 +124,8 @@ export async function importAudienceContacts(
         SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM inserted)::int AS imported`;
       const updatedCount = counts!.updated;
       const importedCount = counts!.imported;
+      // One summary event for the whole import, not one a row: 10,000 notifications would flood every subscriber.
+      if (importedCount + updatedCount > 0) await publishInTransaction(tx, { kind: 'ROWS_BATCH', accountId: scope.accountId, audienceId, operation: 'IMPORT', added: importedCount, updated: updatedCount, removed: 0 });
 
       return { importedCount, updatedCount, rejected };
     },

@@ -7,6 +7,7 @@ import { audienceContactFilterCondition } from './filterSql.js';
 import type { AccountScope } from './scope.js';
 import { empty, raw, type Sql, sql } from './sql.js';
 import { analyzeAfterBulkWrite } from './tableStatistics.js';
+import { type BatchOperation, type LiveEvent, publishInTransaction } from './liveEvents.js';
 
 /**
  * Acting on a segment (issue 14): copy, move, remove and tag the rows of an audience that a filter (or a list of
@@ -120,13 +121,21 @@ type Counts = { matched: number; changed: number; unmatched: string[] } & Partia
  * One action: the audiences locked, then its one statement, in one transaction; then statistics for the planner
  * when it wrote many rows (as after an import: see tableStatistics.ts).
  */
-async function act(scope: AccountScope, locks: AudienceLock[], statement: Sql, written: (counts: Counts) => number): Promise<SegmentActionResult> {
+async function act(
+  scope: AccountScope,
+  locks: AudienceLock[],
+  statement: Sql,
+  written: (counts: Counts) => number,
+  events: (counts: Counts) => LiveEvent[],
+): Promise<SegmentActionResult> {
   const counts = await scope.prisma.$transaction(
     async (tx) => {
       await lockAudiences(tx, scope.accountId, locks);
       // The row counts reach pg_stat before COMMIT answers, so the ANALYZE below sees them (as in an import).
       await tx.$executeRaw`SELECT pg_stat_force_next_flush()`;
       const [row] = await tx.$queryRaw<Counts[]>(statement);
+      // One summary event an audience whose rows changed, however many rows (see liveEvents.ts).
+      for (const event of events(row!)) await publishInTransaction(tx, event);
       return row!;
     },
     { timeout: TRANSACTION_TIMEOUT_MS, maxWait: TRANSACTION_MAX_WAIT_MS },
@@ -190,6 +199,11 @@ function transfer(scope: AccountScope, input: TransferInput, move: boolean): Pro
       FROM n`,
     // A move writes each row twice: out of the source, into the target.
     (counts) => (move ? counts.matched : 0) + counts.changed,
+    (counts) =>
+      [
+        batch(scope, input.toAudienceId, move ? 'MOVE' : 'COPY', { added: counts.changed }),
+        move ? batch(scope, input.fromAudienceId, 'MOVE', { removed: counts.matched }) : null,
+      ].filter((event): event is LiveEvent => event !== null),
   );
 }
 
@@ -220,6 +234,7 @@ export async function removeAudienceContacts(scope: AccountScope, input: Audienc
       WITH removed AS (DELETE FROM audience_contact t WHERE ${selected(input.audienceId, selection)} RETURNING t.id)
       SELECT count(*)::int AS matched, count(*)::int AS changed, ${unmatched(selection, sql`removed`)} AS unmatched FROM removed`,
     (counts) => counts.changed,
+    (counts) => [batch(scope, input.audienceId, 'REMOVE', { removed: counts.changed })].filter((event): event is LiveEvent => event !== null),
   );
 }
 
@@ -266,5 +281,13 @@ export async function tagAudienceContacts(scope: AccountScope, input: TagInput):
         ${unmatched(selection, sql`source`)} AS unmatched
       FROM judged`,
     (counts) => counts.changed,
+    (counts) => [batch(scope, input.audienceId, 'TAG', { updated: counts.changed })].filter((event): event is LiveEvent => event !== null),
   );
+}
+
+/** An audience's summary event, or none when the action changed none of its rows. */
+function batch(scope: AccountScope, audienceId: string, operation: BatchOperation, changed: { added?: number; updated?: number; removed?: number }): LiveEvent | null {
+  const { added = 0, updated = 0, removed = 0 } = changed;
+  if (added + updated + removed === 0) return null;
+  return { kind: 'ROWS_BATCH', accountId: scope.accountId, audienceId, operation, added, updated, removed };
 }
