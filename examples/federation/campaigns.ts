@@ -29,7 +29,7 @@ export function createCampaignsSubgraph() {
     if (!list) campaignsByKey.set(context.key, (list = []));
     return list;
   };
-  const schema = buildSubgraphSchema({
+  const schema = buildSubgraphSchema([{
     typeDefs: parse(campaignsTypeDefs),
     resolvers: {
       Query: { campaigns: (_root: unknown, _args: unknown, context: Context) => campaignsOf(context) },
@@ -50,7 +50,7 @@ export function createCampaignsSubgraph() {
         campaigns: (audience: { id: string }, _args: unknown, context: Context) => campaignsOf(context).filter((c) => c.audienceId === audience.id),
       },
     },
-  });
+  }]);
   return createYoga<Record<string, unknown>, Context>({
     schema,
     logging: false,
