@@ -7,7 +7,8 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
  */
 export const codegenConfig = {
   schema: 'schema.graphql',
-  documents: ['examples/**/*.graphql'],
+  // examples/federation/ holds a subgraph's schema, not operations.
+  documents: ['examples/**/*.graphql', '!examples/federation/**'],
   ignoreNoDocuments: false,
   generates: {
     'examples/generated/': {
