@@ -26,8 +26,20 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    edgesFieldOptions: { nullable: false },
-    nodeFieldOptions: { nullable: false },
+    edgesFieldOptions: { nullable: false, description: 'The items of this page, each with its cursor.' },
+    nodeFieldOptions: { nullable: false, description: 'The item.' },
+    // Descriptions of the types and fields the plugin makes (the schema lint wants one on every type and field).
+    idFieldOptions: { description: 'The global id: opaque and stable; node(id:) and every argument taking this type finds it by it.' },
+    nodeTypeOptions: { description: 'An object with a global id, refetchable with node(id:) (the Relay Node interface).' },
+    nodeQueryOptions: { description: "Any object of the account by its global id; null when the account has none with that id." },
+    nodesQueryOptions: { description: 'Objects by their global ids, in the same order; null for each id the account has no object for.' },
+    pageInfoTypeOptions: { description: 'Where a page of a connection sits in the whole list (the Relay cursor connection spec).' },
+    pageInfoFieldOptions: { description: 'Where this page sits: the cursors to ask for the pages around it.' },
+    hasNextPageFieldOptions: { description: 'Whether there are items after this page (asked for with `first`).' },
+    hasPreviousPageFieldOptions: { description: 'Whether there are items before this page (asked for with `last`).' },
+    startCursorFieldOptions: { description: "The first edge's cursor: `before` it, the previous page; null on an empty page." },
+    endCursorFieldOptions: { description: "The last edge's cursor: `after` it, the next page; null on an empty page." },
+    cursorFieldOptions: { description: "This item's place in the connection's order and filter: `after`/`before` it pages from here." },
     encodeGlobalID: (typename, id) => encodeGlobalId(typename, String(id)),
     decodeGlobalID: (globalId) => {
       const decoded = decodeGlobalId(globalId);
@@ -37,8 +49,8 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-builder.queryType({});
-builder.mutationType({});
+builder.queryType({ description: "Reads, all within the account of the request's API key." });
+builder.mutationType({ description: "Writes, all within the account of the request's API key; each one is a transaction." });
 
 builder.globalConnectionField('totalCount', (t) =>
   t.int({

@@ -14,8 +14,8 @@ builder.node(AccountRef, {
   },
   isTypeOf: (value) => typeof value === 'object' && value !== null && !('accountId' in value) && !('audienceId' in value),
   fields: (t) => ({
-    name: t.exposeString('name'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    name: t.exposeString('name', { description: "The account's name, as given when it was created." }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the account was created.' }),
   }),
 });
 

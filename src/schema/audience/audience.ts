@@ -13,9 +13,9 @@ builder.node(AudienceRef, {
   isTypeOf: (value) => typeof value === 'object' && value !== null && 'nameKey' in value,
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Unique in the account, compared case-insensitively.' }),
-    channel: t.field({ type: ChannelEnum, resolve: (audience) => audience.channel }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    channel: t.field({ type: ChannelEnum, description: 'The channel its campaigns go out on; set at creation.', resolve: (audience) => audience.channel }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the audience was created.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When it was last renamed (its contacts changing does not count).' }),
     contacts: t.connection(
       {
         type: AudienceContactRef,

@@ -12,7 +12,7 @@ builder.relayMutationField(
     description: 'name, channel, and up to 10 contacts to add at once.',
     inputFields: (t) => ({
       name: t.string({ required: true, description: '1 to 128 characters after trimming; unique in the account, ignoring case.' }),
-      channel: t.field({ type: ChannelEnum, required: true }),
+      channel: t.field({ type: ChannelEnum, required: true, description: 'The channel its campaigns go out on; it cannot change later.' }),
       contacts: t.field({ type: [AudienceContactInput], required: false, description: 'At most 10.' }),
     }),
   },
@@ -20,14 +20,15 @@ builder.relayMutationField(
     description: 'Creates an audience, with its first contacts, atomically: all of it lands or none does.',
     resolve: async (_root, { input }, context) => ({ audience: await createAudience(accountScope(context), input) }),
   },
-  { outputFields: (t) => ({ audience: t.field({ type: AudienceRef, resolve: (payload) => payload.audience }) }) },
+  { description: 'The audience created.', outputFields: (t) => ({ audience: t.field({ type: AudienceRef, description: 'The new audience.', resolve: (payload) => payload.audience }) }) },
 );
 
 builder.relayMutationField(
   'updateAudience',
   {
+    description: 'The audience and its new name.',
     inputFields: (t) => ({
-      id: t.id({ required: true }),
+      id: t.id({ required: true, description: 'The Audience to rename.' }),
       name: t.string({ required: false, description: 'Omitted: kept.' }),
     }),
   },
@@ -37,19 +38,22 @@ builder.relayMutationField(
       audience: await updateAudience(accountScope(context), parseGlobalId(input.id, 'Audience', 'id'), { name: input.name }),
     }),
   },
-  { outputFields: (t) => ({ audience: t.field({ type: AudienceRef, resolve: (payload) => payload.audience }) }) },
+  { description: 'The audience renamed.', outputFields: (t) => ({ audience: t.field({ type: AudienceRef, description: 'The audience as it is now.', resolve: (payload) => payload.audience }) }) },
 );
 
 builder.relayMutationField(
   'deleteAudience',
-  { inputFields: (t) => ({ id: t.id({ required: true }) }) },
+  { description: 'The audience to delete.', inputFields: (t) => ({ id: t.id({ required: true, description: 'The Audience to delete.' }) }) },
   {
     description: "Deletes an audience and its audience contacts; the account's contacts stay.",
     resolve: async (_root, { input }, context) => ({
       deletedAudienceId: encodeGlobalId('Audience', await deleteAudience(accountScope(context), parseGlobalId(input.id, 'Audience', 'id'))),
     }),
   },
-  { outputFields: (t) => ({ deletedAudienceId: t.id({ resolve: (payload) => payload.deletedAudienceId }) }) },
+  {
+    description: 'The audience deleted.',
+    outputFields: (t) => ({ deletedAudienceId: t.id({ description: 'The global id the audience had: drop it from client caches.', resolve: (payload) => payload.deletedAudienceId }) }),
+  },
 );
 
 const ImportRejectedRow = builder.objectRef<RejectedRow>('ImportRejectedRow');
@@ -59,9 +63,9 @@ ImportRejectedRow.implement({
   fields: (t) => ({
     index: t.exposeInt('index', { description: 'Position of the row in the input list, from 0.' }),
     number: t.exposeString('number', { nullable: true, description: 'The number as the row gave it.' }),
-    code: t.exposeString('code'),
-    numericCode: t.exposeInt('numericCode', { nullable: true }),
-    message: t.exposeString('message'),
+    code: t.exposeString('code', { description: 'The error code, as a GraphQL error would have it in extensions.code.' }),
+    numericCode: t.exposeInt('numericCode', { nullable: true, description: "The error's number in the catalogue, when it has one." }),
+    message: t.exposeString('message', { description: 'What was wrong with the row, in words.' }),
     field: t.exposeString('field', { nullable: true, description: 'The field of the row that failed.' }),
   }),
 });
@@ -69,8 +73,9 @@ ImportRejectedRow.implement({
 builder.relayMutationField(
   'importAudienceContacts',
   {
+    description: 'The audience and the rows to import into it.',
     inputFields: (t) => ({
-      audienceId: t.id({ required: true }),
+      audienceId: t.id({ required: true, description: 'The Audience to import into.' }),
       contacts: t.field({ type: [AudienceContactInput], required: true, description: 'Up to 10,000 rows.' }),
     }),
   },
@@ -85,12 +90,14 @@ builder.relayMutationField(
     },
   },
   {
+    description: 'What the import did, row by row.',
     outputFields: (t) => ({
       importedCount: t.int({ description: 'Rows added to the audience.', resolve: (payload) => payload.importedCount }),
       updatedCount: t.int({ description: 'Rows already in the audience, updated.', resolve: (payload) => payload.updatedCount }),
-      rejected: t.field({ type: [ImportRejectedRow], resolve: (payload) => payload.rejected }),
+      rejected: t.field({ type: [ImportRejectedRow], description: 'The rows that did not land, in input order.', resolve: (payload) => payload.rejected }),
       audience: t.field({
         type: AudienceRef,
+        description: 'The audience after the import.',
         resolve: async (payload, _args, context) => (await accountScope(context).loaders.audienceById.load(payload.audienceId))!,
       }),
     }),

@@ -7,14 +7,15 @@ import { AudienceContactRef } from '../refs.js';
 builder.relayMutationField(
   'addAudienceContact',
   {
+    description: 'The audience, the number to add and the details it has there.',
     inputFields: (t) => ({
-      audienceId: t.id({ required: true }),
+      audienceId: t.id({ required: true, description: 'The Audience to add the number to.' }),
       number: t.string({ required: true, description: 'A phone number; the leading + is optional. Stored as E.164.' }),
-      firstName: t.string({ required: false }),
-      lastName: t.string({ required: false }),
-      timestamp: t.string({ required: false }),
-      date: t.string({ required: false }),
-      tags: t.stringList({ required: false }),
+      firstName: t.string({ required: false, description: 'At most 128 characters.' }),
+      lastName: t.string({ required: false, description: 'At most 128 characters.' }),
+      timestamp: t.string({ required: false, description: 'At most 64 characters.' }),
+      date: t.string({ required: false, description: 'At most 64 characters.' }),
+      tags: t.stringList({ required: false, description: 'At most 10, each 1 to 64 characters.' }),
     }),
   },
   {
@@ -25,12 +26,16 @@ builder.relayMutationField(
       return { audienceContact: await addAudienceContact(accountScope(context), audience, contact) };
     },
   },
-  { outputFields: (t) => ({ audienceContact: t.field({ type: AudienceContactRef, resolve: (payload) => payload.audienceContact }) }) },
+  {
+    description: 'The contact added.',
+    outputFields: (t) => ({ audienceContact: t.field({ type: AudienceContactRef, description: 'The new row of the audience.', resolve: (payload) => payload.audienceContact }) }),
+  },
 );
 
 builder.relayMutationField(
   'updateAudienceContact',
   {
+    description: 'The row and the details to change.',
     inputFields: (t) => ({
       id: t.id({ required: true, description: 'An AudienceContact id.' }),
       firstName: t.string({ required: false, description: 'Omitted: kept. null: cleared.' }),
@@ -48,12 +53,15 @@ builder.relayMutationField(
       return { audienceContact: await updateAudienceContact(accountScope(context), audienceContactId, details) };
     },
   },
-  { outputFields: (t) => ({ audienceContact: t.field({ type: AudienceContactRef, resolve: (payload) => payload.audienceContact }) }) },
+  {
+    description: 'The row changed.',
+    outputFields: (t) => ({ audienceContact: t.field({ type: AudienceContactRef, description: 'The row as it is now.', resolve: (payload) => payload.audienceContact }) }),
+  },
 );
 
 builder.relayMutationField(
   'removeAudienceContact',
-  { inputFields: (t) => ({ id: t.id({ required: true, description: 'An AudienceContact id.' }) }) },
+  { description: 'The row to take out of its audience.', inputFields: (t) => ({ id: t.id({ required: true, description: 'An AudienceContact id.' }) }) },
   {
     description: "Takes a contact out of one audience; the account's contact stays.",
     resolve: async (_root, { input }, context) => ({
@@ -63,5 +71,10 @@ builder.relayMutationField(
       ),
     }),
   },
-  { outputFields: (t) => ({ removedAudienceContactId: t.id({ resolve: (payload) => payload.removedAudienceContactId }) }) },
+  {
+    description: 'The row removed.',
+    outputFields: (t) => ({
+      removedAudienceContactId: t.id({ description: 'The global id the row had: drop it from client caches and connections.', resolve: (payload) => payload.removedAudienceContactId }),
+    }),
+  },
 );

@@ -18,10 +18,10 @@ builder.node(ContactRef, {
       nullable: true,
       description: "The number's country (ISO 3166-1 alpha-2, e.g. US); null for a number of no single country (+800…).",
     }),
-    name: t.exposeString('name', { nullable: true }),
-    email: t.exposeString('email', { nullable: true }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    name: t.exposeString('name', { nullable: true, description: 'At most 256 characters.' }),
+    email: t.exposeString('email', { nullable: true, description: 'As given; not checked for delivery.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the contact was created.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the contact last changed.' }),
     audiences: t.connection(
       {
         type: AudienceRef,

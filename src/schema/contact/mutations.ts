@@ -7,10 +7,11 @@ import { ContactRef } from '../refs.js';
 builder.relayMutationField(
   'createContact',
   {
+    description: 'The phone number and details of the new contact.',
     inputFields: (t) => ({
       phone: t.string({ required: true, description: 'A phone number; the leading + is optional. Stored as E.164.' }),
       name: t.string({ required: false, description: 'At most 256 characters.' }),
-      email: t.string({ required: false }),
+      email: t.string({ required: false, description: 'As given; not checked for delivery.' }),
       audienceIds: t.idList({ required: false, description: 'Audiences to put the contact in at once.' }),
     }),
   },
@@ -23,14 +24,15 @@ builder.relayMutationField(
       }),
     }),
   },
-  { outputFields: (t) => ({ contact: t.field({ type: ContactRef, resolve: (payload) => payload.contact }) }) },
+  { description: 'The contact created.', outputFields: (t) => ({ contact: t.field({ type: ContactRef, description: 'The new contact.', resolve: (payload) => payload.contact }) }) },
 );
 
 builder.relayMutationField(
   'updateContact',
   {
+    description: 'The contact and the details to change.',
     inputFields: (t) => ({
-      id: t.id({ required: true }),
+      id: t.id({ required: true, description: 'The Contact to change.' }),
       name: t.string({ required: false, description: 'Omitted: kept. null: cleared.' }),
       email: t.string({ required: false, description: 'Omitted: kept. null: cleared.' }),
       phone: t.string({ required: false, description: 'Omitted: kept. Cannot be cleared.' }),
@@ -43,17 +45,20 @@ builder.relayMutationField(
       return { contact: await updateContact(accountScope(context), parseGlobalId(id, 'Contact', 'id'), changes) };
     },
   },
-  { outputFields: (t) => ({ contact: t.field({ type: ContactRef, resolve: (payload) => payload.contact }) }) },
+  { description: 'The contact changed.', outputFields: (t) => ({ contact: t.field({ type: ContactRef, description: 'The contact as it is now.', resolve: (payload) => payload.contact }) }) },
 );
 
 builder.relayMutationField(
   'deleteContact',
-  { inputFields: (t) => ({ id: t.id({ required: true }) }) },
+  { description: 'The contact to delete.', inputFields: (t) => ({ id: t.id({ required: true, description: 'The Contact to delete.' }) }) },
   {
     description: 'Deletes a contact permanently; it leaves every audience it was in.',
     resolve: async (_root, { input }, context) => ({
       deletedContactId: encodeGlobalId('Contact', await deleteContact(accountScope(context), parseGlobalId(input.id, 'Contact', 'id'))),
     }),
   },
-  { outputFields: (t) => ({ deletedContactId: t.id({ resolve: (payload) => payload.deletedContactId }) }) },
+  {
+    description: 'The contact deleted.',
+    outputFields: (t) => ({ deletedContactId: t.id({ description: 'The global id the contact had: drop it from client caches.', resolve: (payload) => payload.deletedContactId }) }),
+  },
 );

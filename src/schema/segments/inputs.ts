@@ -8,6 +8,7 @@ import { ChannelEnum } from '../refs.js';
  */
 
 export const OrderDirectionEnum = builder.enumType('OrderDirection', {
+  description: 'Which way an order runs.',
   values: { ASC: { value: 'ASC' }, DESC: { value: 'DESC' } } as const,
 });
 
@@ -15,12 +16,13 @@ const DIRECTION_DESCRIPTION = 'Ascending by default. Ties are broken by id in th
 
 function orderInput<Field extends string>(name: string, fields: readonly Field[], describe: Record<Field, string>) {
   const FieldEnum = builder.enumType(`${name}Field`, {
+    description: `What ${name} sorts by.`,
     values: Object.fromEntries(fields.map((field) => [field, { value: field, description: describe[field] }])) as Record<Field, { value: Field; description: string }>,
   });
   return builder.inputType(name, {
     description: 'The order of a connection. A cursor belongs to the order and the filter of the page that gave it.',
     fields: (t) => ({
-      field: t.field({ type: FieldEnum, required: true }),
+      field: t.field({ type: FieldEnum, required: true, description: 'What to sort by.' }),
       // Nullable with its default: graphql-jit (the compiled queries) does not apply the default of a non-null
       // input field given through variables, and refused { field: NUMBER } alone.
       direction: t.field({ type: OrderDirectionEnum, required: false, defaultValue: 'ASC', description: DIRECTION_DESCRIPTION }),

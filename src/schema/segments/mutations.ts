@@ -33,8 +33,8 @@ const SegmentSkipReasonEnum = builder.enumType('SegmentSkipReason', {
 const SegmentSkippedRef = builder.objectRef<{ reason: SegmentSkipReason; count: number }>('SegmentSkipped').implement({
   description: 'How many selected rows were skipped for one reason.',
   fields: (t) => ({
-    reason: t.field({ type: SegmentSkipReasonEnum, resolve: (skip) => skip.reason }),
-    count: t.exposeInt('count'),
+    reason: t.field({ type: SegmentSkipReasonEnum, description: 'Why these rows were left as they were.', resolve: (skip) => skip.reason }),
+    count: t.exposeInt('count', { description: 'How many rows this reason skipped.' }),
   }),
 });
 
@@ -95,6 +95,7 @@ for (const [name, action, description] of [
   builder.relayMutationField(
     name,
     {
+      description: `The audiences and the selection of ${name}.`,
       inputFields: (t) => ({
         fromAudienceId: t.id({ required: true, description: 'The audience the contacts are selected in.' }),
         toAudienceId: t.id({ required: true, description: 'Another audience of the account.' }),
@@ -111,6 +112,7 @@ for (const [name, action, description] of [
       },
     },
     {
+      description: `What ${name} did.`,
       outputFields: (t) => ({
         ...resultFields(t),
         fromAudience: t.field({ type: AudienceRef, description: AFTERWARDS, resolve: (payload, _args, context) => loadAudience(context, payload.fromAudienceId) }),
@@ -123,6 +125,7 @@ for (const [name, action, description] of [
 builder.relayMutationField(
   'removeAudienceContacts',
   {
+    description: 'The audience and the selection of its contacts to remove.',
     inputFields: (t) => ({
       audienceId: t.id({ required: true }),
       ...selectionFields(t),
@@ -137,6 +140,7 @@ builder.relayMutationField(
     },
   },
   {
+    description: 'What removeAudienceContacts did.',
     outputFields: audienceResultFields,
   },
 );
@@ -146,6 +150,7 @@ const TAG_LIST = 'At most 10 tags, each 1 to 64 characters (as `tags`).';
 builder.relayMutationField(
   'tagAudienceContacts',
   {
+    description: 'The audience, the selection of its contacts, and the tags to add and remove.',
     inputFields: (t) => ({
       audienceId: t.id({ required: true }),
       ...selectionFields(t),
@@ -171,6 +176,7 @@ builder.relayMutationField(
     },
   },
   {
+    description: 'What tagAudienceContacts did.',
     outputFields: audienceResultFields,
   },
 );
