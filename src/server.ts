@@ -137,8 +137,8 @@ function createGraphQLFront({
       return {
         account,
         rejectedKey: key !== null && account === null,
-        prisma: database.prisma,
-        readRows: database.readRows,
+        // The account's reads may go to a read replica that has its writes (src/db/replicas.ts).
+        ...(account ? database.forAccount(account.id) : { prisma: database.prisma, readRows: database.readRows }),
         requestId: requestIdOf(request),
       };
     },
@@ -176,15 +176,17 @@ function createGraphQLFront({
       useCompiledQueries(),
       {
         async onRequest({ url, fetchAPI, endResponse }) {
-          // /health (process up) is yoga's own health check; /ready also asks the database.
+          // /health (process up) is yoga's own health check; /ready also asks the database, and says how each
+          // database (the primary, each read replica) is; only the primary decides it, as replicas have a fallback.
           if (url.pathname === '/metrics') {
             endResponse(new fetchAPI.Response(await metrics.registry.metrics(), {
               headers: { 'content-type': metrics.registry.contentType },
             }));
           }
           if (url.pathname === '/ready') {
-            const ready = await database.ping();
-            endResponse(new fetchAPI.Response(JSON.stringify({ ready, database: database.config.kind }), {
+            const databases = await database.health();
+            const ready = databases[0]!.reachable;
+            endResponse(new fetchAPI.Response(JSON.stringify({ ready, database: database.config.kind, databases }), {
               status: ready ? 200 : 503,
               headers: { 'content-type': 'application/json' },
             }));

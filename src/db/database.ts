@@ -1,10 +1,12 @@
 import { type Prisma, PrismaClient } from './generated/client.js';
 import { openAdapter, type PinnedConnection } from './adapters.js';
-import { type DatabaseConfig, databaseConfigFromEnv, describeDatabase } from './config.js';
+import { type DatabaseConfig, databaseConfigFromEnv, databaseName, describeDatabase } from './config.js';
 import { applyMigrations } from './migrations.js';
+import { type DatabaseHealth, openReplicaRouter, type ReplicaRouter } from './replicas.js';
 import { type Notifications, pgliteNotifications, postgresNotifications } from './notifications.js';
 
 export type { PrismaClient } from './generated/client.js';
+export type { DatabaseHealth } from './replicas.js';
 
 
 /**
@@ -21,9 +23,22 @@ export interface Database {
   readInSnapshot: SnapshotReads;
   /** LISTEN/NOTIFY between the processes on this database (see notifications.ts); connects on first use. */
   notifications: Notifications;
-  /** True when the database answers a trivial statement. */
+  /**
+   * One account's reads and writes, for one request: `readRows` may go to a read replica (DATABASE_READ_URL) that has
+   * replayed the account's last write, and anything `prisma` writes keeps the account's reads on the primary until a
+   * replica has replayed it too. Without replicas, the database's own `prisma` and `readRows`.
+   */
+  forAccount(accountId: string): AccountDatabase;
+  /** True when the database (the primary) answers a trivial statement. */
   ping(): Promise<boolean>;
+  /** Each database, for /ready: the primary (asked now) and each replica (as the last check found it). */
+  health(): Promise<DatabaseHealth[]>;
   close(): Promise<void>;
+}
+
+export interface AccountDatabase {
+  prisma: PrismaClient;
+  readRows: RowReader;
 }
 
 /**
@@ -108,6 +123,18 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
       config.kind === 'postgres' && connect ? snapshotReads(connect, Math.max(1, Math.floor(config.poolSize / 4)), onQuery) : (work) => work(readRows);
     let closed = false;
     const notifications = config.kind === 'postgres' ? postgresNotifications(config.url) : pgliteNotifications({ listen: adapter.listen! });
+    const router =
+      config.kind === 'postgres' && config.replicas && queryRows
+        ? openReplicaRouter(queryRows, { ...config.replicas, poolSize: config.poolSize }, (message) => options.log?.(message))
+        : null;
+    const ping = async () => {
+      try {
+        await prisma.$queryRaw`SELECT 1`;
+        return true;
+      } catch {
+        return false;
+      }
+    };
     return {
       prisma,
       readRows,
@@ -115,17 +142,18 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
       notifications,
       config,
       description: describeDatabase(config),
-      async ping() {
-        try {
-          await prisma.$queryRaw`SELECT 1`;
-          return true;
-        } catch {
-          return false;
-        }
+      forAccount: router
+        ? (accountId) => accountDatabase(accountId, prisma, readRows, router, preparedName, onQuery)
+        : () => ({ prisma, readRows }),
+      ping,
+      async health() {
+        const primary: DatabaseHealth = { role: 'primary', name: config.kind === 'postgres' ? databaseName(config.url) : describeDatabase(config), reachable: await ping() };
+        return router ? [primary, ...router.health().filter((entry) => entry.role === 'replica')] : [primary];
       },
       async close() {
         if (closed) return;
         closed = true;
+        await router?.close();
         await notifications.close();
         await prisma.$disconnect();
         await adapter.close();
@@ -135,6 +163,89 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     await adapter.close();
     throw error;
   }
+}
+
+/**
+ * An account's request with read replicas: reads on the replica the router picks (once a request), or the primary;
+ * after a write through `prisma` commits, the rest of the request reads from the primary and the router records the
+ * write's position for the account's later requests, on any process. A replica read that fails is asked of the
+ * primary: a replica going away costs a read its latency, not an error.
+ */
+function accountDatabase(
+  accountId: string,
+  prisma: PrismaClient,
+  primaryReadRows: RowReader,
+  router: ReplicaRouter,
+  preparedName: (text: string) => string | undefined,
+  onQuery?: (sql: string) => void,
+): AccountDatabase {
+  let wrote = false;
+  let chosen: ReturnType<ReplicaRouter['chooseFor']> | undefined;
+  const readRows: RowReader = async <Row>(statement: Prisma.Sql, readOptions?: ReadOptions) => {
+    if (!wrote) {
+      const replica = await (chosen ??= router.chooseFor(accountId).catch(() => null));
+      if (replica) {
+        onQuery?.(statement.text);
+        try {
+          return (await replica(statement.text, statement.values, readOptions?.prepare ? preparedName(statement.text) : undefined)) as Row[];
+        } catch {
+          router.readFailed(replica);
+          chosen = undefined;
+        }
+      }
+    }
+    return primaryReadRows<Row>(statement, readOptions);
+  };
+  const afterWrite = async () => {
+    wrote = true;
+    await router.noteWrite(accountId);
+  };
+  return { prisma: noteWrites(prisma, afterWrite), readRows };
+}
+
+/** The model methods that write; every other one reads. */
+const WRITE_METHODS = new Set(['create', 'createMany', 'createManyAndReturn', 'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany']);
+/**
+ * Client methods whose success may mean a write: a transaction, and raw statements (an INSERT ... RETURNING runs
+ * through $queryRaw). Counting a read among them only sends the account's next reads to the primary.
+ */
+const WRITING_CLIENT_METHODS = new Set(['$transaction', '$executeRaw', '$executeRawUnsafe', '$queryRaw', '$queryRawUnsafe']);
+
+/**
+ * `prisma` as it is, but each write through it (at the top level: a transaction counts once, when it has committed)
+ * is followed by `afterWrite` before its caller sees the result. A Proxy, not a client extension: made per request,
+ * it costs two objects, and the transaction's own client (`tx`) stays Prisma's.
+ */
+function noteWrites(prisma: PrismaClient, afterWrite: () => Promise<void>): PrismaClient {
+  const wrap =
+    (method: (...args: unknown[]) => unknown, self: unknown) =>
+    async (...args: unknown[]) => {
+      const result = await method.apply(self, args);
+      await afterWrite();
+      return result;
+    };
+  const delegates = new Map<PropertyKey, unknown>();
+  return new Proxy(prisma, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof property !== 'string') return value;
+      if (WRITING_CLIENT_METHODS.has(property) && typeof value === 'function') return wrap(value as (...args: unknown[]) => unknown, target);
+      if (property.startsWith('$') || typeof value !== 'object' || value === null) return value;
+      let delegate = delegates.get(property);
+      if (!delegate) {
+        delegate = new Proxy(value, {
+          get(model, method, modelReceiver) {
+            const member = Reflect.get(model, method, modelReceiver);
+            return typeof method === 'string' && WRITE_METHODS.has(method) && typeof member === 'function'
+              ? wrap(member as (...args: unknown[]) => unknown, model)
+              : member;
+          },
+        });
+        delegates.set(property, delegate);
+      }
+      return delegate;
+    },
+  });
 }
 
 /**

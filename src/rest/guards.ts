@@ -81,7 +81,7 @@ export function authenticate(database: Database, authenticateKey: Authenticate):
     const account = key ? await authenticateKey(key) : null;
     if (!account) throw appError('UNAUTHENTICATED');
     c.set('account', account);
-    c.set('scope', createRequestScope({ prisma: database.prisma, readRows: database.readRows, accountId: account.id }));
+    c.set('scope', createRequestScope({ ...database.forAccount(account.id), accountId: account.id }));
     return next();
   };
 }

@@ -70,11 +70,13 @@ export interface TestAppOptions {
   hardening?: Partial<HardeningConfig>;
   /** Rewrites how the server reaches its scratch database (e.g. through a TCP proxy); migrations use the original. */
   connectThrough?: (config: DatabaseConfig) => DatabaseConfig;
-  gateway?: Pick<GatewayOptions, 'metrics' | 'tracing' | 'schema'>;
+  gateway?: Pick<GatewayOptions, 'metrics' | 'tracing' | 'schema' | 'apiKeyCacheTtlMs' | 'liveKeepAliveMs'>;
+  /** A database made by the test (e.g. a primary with read replicas, test/support/replica.ts) instead of a scratch one. */
+  scratch?: { config: DatabaseConfig; drop(): Promise<void> };
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const scratch = await createScratchDatabase();
+  const scratch = options.scratch ?? (await createScratchDatabase());
   if (options.connectThrough) await (await openDatabase({ config: scratch.config, migrate: true })).close();
   const serverConfig = options.connectThrough ? options.connectThrough(scratch.config) : scratch.config;
   const database = await openDatabase({ config: serverConfig, migrate: !options.connectThrough, onQuery: options.onQuery });
