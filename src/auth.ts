@@ -32,6 +32,11 @@ export function useAuthentication(): Plugin<GraphQLContext & AuthState> {
       if (introspectionOnly) return;
       setResultAndStopExecution({ errors: [toGraphQLError(new AppError('UNAUTHENTICATED'))] });
     },
+    // A subscription is never introspection: without an account it stops here, before it subscribes.
+    onSubscribe({ args, setResultAndStopExecution }) {
+      if (args.contextValue.account) return;
+      setResultAndStopExecution({ errors: [toGraphQLError(new AppError('UNAUTHENTICATED'))] });
+    },
   };
 }
 

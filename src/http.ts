@@ -12,6 +12,7 @@ export interface RunningServer {
 
 export async function listen(gateway: Gateway, port: number, host = '0.0.0.0'): Promise<RunningServer> {
   const server = createServer(gateway.listener);
+  server.on('upgrade', gateway.upgrade);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -28,6 +29,8 @@ export async function listen(gateway: Gateway, port: number, host = '0.0.0.0'): 
     port: actualPort,
     url: `http://localhost:${actualPort}`,
     async stop(graceMs = 10_000) {
+      // Live subscriptions never finish on their own: they end first (clients are told, and reconnect elsewhere).
+      await gateway.endLiveUpdates();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => {

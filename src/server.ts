@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { Gauge } from 'prom-client';
 import type { GraphQLError, GraphQLSchema } from 'graphql';
 import type { Database } from './db/database.js';
 import { type AuthState, presentedApiKey, useAuthentication } from './auth.js';
@@ -24,6 +26,8 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type GatewayMetrics } from './observability/metrics.js';
 import { requestIdOf, useRequestObserver } from './observability/requestObserver.js';
 import type { Tracing } from './observability/tracing.js';
+import { createLiveEvents, type LiveConnection, type LiveEvents } from './services/liveEvents.js';
+import { graphqlOverWebSocket, type WebSocketInitialContext } from './graphqlWebSocket.js';
 
 export type { Logger } from './observability/logger.js';
 
@@ -38,6 +42,8 @@ export interface GatewayOptions {
   metrics?: GatewayMetrics;
   /** OpenTelemetry tracing; none when omitted (see tracingFromEnv). */
   tracing?: Tracing;
+  /** How often a WebSocket is pinged (a peer silent until the next ping is dropped); default 12 s, as yoga's SSE pings. */
+  liveKeepAliveMs?: number;
   /** The GraphQL schema served; default schema.graphql's. FEDERATION=1 serves the subgraph (src/schema/federation/). */
   schema?: GraphQLSchema;
 }
@@ -47,7 +53,11 @@ export type GraphQLFront = YogaServerInstance<Record<string, never>, GraphQLCont
 /** Both fronts behind one Node request listener: /v1 is the REST API, everything else yoga's. */
 export interface Gateway {
   listener: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The HTTP server's `upgrade` event: GraphQL over WebSocket (graphql-ws) on /graphql. */
+  upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   graphql: GraphQLFront;
+  /** Ends every live subscription (SSE streams complete, WebSockets close with 1001): first step of a shutdown. */
+  endLiveUpdates(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -60,6 +70,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     apiKeyCacheTtlMs = 0,
     hardening = hardeningConfigFromEnv(),
     schema = defaultSchema,
+    liveKeepAliveMs = 12_000,
   } = options;
   // One key cache and one rate-limit bucket per key for both fronts.
   const authenticate = cacheApiKeyAuthentication((key) => authenticateApiKey(database.prisma, key), { ttlMs: apiKeyCacheTtlMs });
@@ -69,8 +80,33 @@ export function createGateway(options: GatewayOptions): Gateway {
     : inProcessRateLimiter(rateSettings);
   // Registered once for the fleet when the processes share a Redis, as the rate limit is.
   const persistedQueries = hardening.redisUrl ? redisPersistedQueries(hardening.redisUrl, logger) : inProcessPersistedQueries();
-  const shared = { database, logger, metrics, tracing, hardening, authenticate, rateLimiter, persistedQueries };
+  // Live updates: one LISTEN for the process. Keys with open subscriptions are looked up again, uncached, once
+  // per cache TTL (every second without a cache), so a revoked key's streams end as soon as its requests fail.
+  const liveEvents = createLiveEvents({
+    notifications: database.notifications,
+    authenticate: (key) => authenticateApiKey(database.prisma, key),
+    settings: {
+      subscriptionsPerKey: hardening.subscriptionsPerKey,
+      subscriptionsPerConnection: hardening.subscriptionsPerConnection,
+      bufferSize: hardening.subscriptionBuffer,
+      keyRecheckMs: apiKeyCacheTtlMs > 0 ? apiKeyCacheTtlMs : 1_000,
+    },
+    onError: (error) => logger.error({ err: describeCause(error) }, 'live updates: a key check failed'),
+  });
+  // Open subscriptions, for operators (and for tests, which wait for a subscription to be in place before writing).
+  if (!metrics.registry.getSingleMetric('gateway_live_subscriptions')) {
+    new Gauge({
+      name: 'gateway_live_subscriptions',
+      help: 'Live subscriptions open in this process (each listening for every event committed from then on)',
+      registers: [metrics.registry],
+      collect() {
+        this.set(liveEvents.size());
+      },
+    });
+  }
+  const shared = { database, logger, metrics, tracing, hardening, authenticate, rateLimiter, persistedQueries, liveEvents };
   const graphql = createGraphQLFront(shared, schema);
+  const webSockets = graphqlOverWebSocket({ yoga: graphql as never, path: '/graphql', hardening, rateLimiter, keepAliveMs: liveKeepAliveMs });
   // The REST front (Hono, its zod schemas, the OpenAPI document) is built on its first request: about 8 MB of
   // heap a server that serves only GraphQL never needs (an idle server measured 153 MB RSS before its first
   // /v1 request, 157-161 MB after; issue 13's idle target is 150). That first request waits for it (0.4 s).
@@ -88,8 +124,15 @@ export function createGateway(options: GatewayOptions): Gateway {
         );
       } else void graphql(req, res);
     },
+    upgrade: (req, socket, head) => webSockets.handleUpgrade(req, socket, head),
     graphql,
+    async endLiveUpdates() {
+      await liveEvents.close();
+      await webSockets.close();
+    },
     async dispose() {
+      await liveEvents.close();
+      await webSockets.close();
       await graphql.dispose();
       await rateLimiter.close();
       await persistedQueries.close();
@@ -106,6 +149,7 @@ interface FrontDependencies {
   authenticate: Authenticate;
   rateLimiter: RateLimiter;
   persistedQueries: PersistedQueryStore;
+  liveEvents: LiveEvents;
 }
 
 function createGraphQLFront({
@@ -117,6 +161,7 @@ function createGraphQLFront({
   authenticate,
   rateLimiter,
   persistedQueries,
+  liveEvents,
 }: FrontDependencies, schema: GraphQLSchema): GraphQLFront {
   const graphqlEndpoint = '/graphql';
   return createYoga<Record<string, never>, GraphQLContext & AuthState>({
@@ -131,7 +176,8 @@ function createGraphQLFront({
     graphiql: graphiqlOptions,
     renderGraphiQL: renderOfflineGraphiQL,
     logging: false,
-    context: async ({ request }) => {
+    context: async (initial) => {
+      const { request } = initial;
       const key = presentedApiKey(request.headers);
       const account = key ? await authenticate(key) : null;
       return {
@@ -140,6 +186,7 @@ function createGraphQLFront({
         // The account's reads may go to a read replica that has its writes (src/db/replicas.ts).
         ...(account ? database.forAccount(account.id) : { prisma: database.prisma, readRows: database.readRows }),
         requestId: requestIdOf(request),
+        live: { events: liveEvents, key, connection: liveConnectionOf(initial) },
       };
     },
     maskedErrors: {
@@ -195,6 +242,17 @@ function createGraphQLFront({
       },
     ],
   });
+}
+
+/**
+ * The connection a subscription runs on: a WebSocket's (graphqlWebSocket.ts passes it), or an SSE request's own,
+ * which carries one subscription and is cut off by closing its socket.
+ */
+function liveConnectionOf(initial: object): LiveConnection {
+  const { liveConnection } = initial as Partial<WebSocketInitialContext>;
+  if (liveConnection) return liveConnection;
+  const { req } = initial as { req?: IncomingMessage };
+  return { open: 0, disconnect: () => req?.socket.destroy() };
 }
 
 /** A GraphQL error all the way down: nothing but GraphQL's own checks of the request produced it. */

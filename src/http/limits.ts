@@ -121,18 +121,26 @@ export function useOperationLimits(config: HardeningConfig): Plugin {
       });
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const measure = measureOperation(args.schema, args.document, args.operationName, args.variableValues);
-      const broken = brokenLimit(measure, config);
-      if (!broken) return;
-      const detail = {
-        QUERY_TOO_DEEP: `depth ${measure.depth}, at most ${config.maxDepth}`,
-        QUERY_TOO_MANY_ALIASES: `${measure.aliases} aliases, at most ${config.maxAliases}`,
-        QUERY_TOO_COMPLEX: `cost ${measure.cost}, at most ${config.maxCost}`,
-      }[broken as 'QUERY_TOO_DEEP' | 'QUERY_TOO_MANY_ALIASES' | 'QUERY_TOO_COMPLEX'];
-      const message = `${appError(broken).message} (${detail})`;
-      setResultAndStopExecution({ errors: [toGraphQLError(appError(broken, undefined, message))] });
+      refuseOverLimit(args, setResultAndStopExecution);
+    },
+    // A subscription is measured as a query is: each of its events is executed with its selection.
+    onSubscribe({ args, setResultAndStopExecution }) {
+      refuseOverLimit(args, setResultAndStopExecution);
     },
   };
+
+  function refuseOverLimit(args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null }, stop: (result: { errors: GraphQLError[] }) => void) {
+    const measure = measureOperation(args.schema, args.document, args.operationName, args.variableValues);
+    const broken = brokenLimit(measure, config);
+    if (!broken) return;
+    const detail = {
+      QUERY_TOO_DEEP: `depth ${measure.depth}, at most ${config.maxDepth}`,
+      QUERY_TOO_MANY_ALIASES: `${measure.aliases} aliases, at most ${config.maxAliases}`,
+      QUERY_TOO_COMPLEX: `cost ${measure.cost}, at most ${config.maxCost}`,
+    }[broken as 'QUERY_TOO_DEEP' | 'QUERY_TOO_MANY_ALIASES' | 'QUERY_TOO_COMPLEX'];
+    const message = `${appError(broken).message} (${detail})`;
+    stop({ errors: [toGraphQLError(appError(broken, undefined, message))] });
+  }
 }
 
 function tooManyTokens(config: HardeningConfig) {
@@ -147,21 +155,26 @@ function tooManyTokens(config: HardeningConfig) {
  * spec errors, which a client accepting only application/json would get with 200).
  */
 export function useDocumentShapeLimits(config: HardeningConfig): Plugin {
-  const tooDeep = () =>
-    toGraphQLError(
-      appError('QUERY_TOO_DEEP', undefined, `${appError('QUERY_TOO_DEEP').message}: at most ${limits.nesting} levels of braces, brackets, parentheses and fragment spreads`),
-    );
   return {
     onParams({ params }) {
-      if (jsonNestsDeeperThan(params.variables, limits.nesting) || jsonNestsDeeperThan(params.extensions, limits.nesting)) {
-        throw toGraphQLError(inputTooDeep());
-      }
-      if (typeof params.query !== 'string') return;
-      const scan = scanDocument(params.query, config.maxTokens, limits.nesting);
-      if (scan === 'too-many-tokens') throw tooManyTokens(config);
-      if (scan === 'too-deep') throw tooDeep();
+      checkDocumentShape(params, config);
     },
   };
+}
+
+/** useDocumentShapeLimits' check, for operations that arrive other than as HTTP requests (a WebSocket's messages). */
+export function checkDocumentShape(params: { query?: unknown; variables?: unknown; extensions?: unknown }, config: HardeningConfig): void {
+  if (jsonNestsDeeperThan(params.variables, limits.nesting) || jsonNestsDeeperThan(params.extensions, limits.nesting)) {
+    throw toGraphQLError(inputTooDeep());
+  }
+  if (typeof params.query !== 'string') return;
+  const scan = scanDocument(params.query, config.maxTokens, limits.nesting);
+  if (scan === 'too-many-tokens') throw tooManyTokens(config);
+  if (scan === 'too-deep') {
+    throw toGraphQLError(
+      appError('QUERY_TOO_DEEP', undefined, `${appError('QUERY_TOO_DEEP').message}: at most ${limits.nesting} levels of braces, brackets, parentheses and fragment spreads`),
+    );
+  }
 }
 
 /** With introspection off, `__schema` and `__type` are refused while validating (`__typename` stays). */

@@ -51,6 +51,7 @@ export const builder = new SchemaBuilder<{
 
 builder.queryType({ description: "Reads, all within the account of the request's API key." });
 builder.mutationType({ description: "Writes, all within the account of the request's API key; each one is a transaction." });
+builder.subscriptionType({ description: 'Live updates: see docs/graphql.md, "Live updates".' });
 
 builder.globalConnectionField('totalCount', (t) =>
   t.int({

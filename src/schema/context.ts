@@ -1,6 +1,7 @@
 import type { Account } from '../db/generated/client.js';
 import type { PrismaClient, RowReader } from '../db/database.js';
 import { appError } from '../domain/errors.js';
+import type { LiveConnection, LiveEvents } from '../services/liveEvents.js';
 import { createRequestScope, type RequestScope } from '../services/loaders.js';
 
 /** What every resolver sees: made once per request by the server. */
@@ -12,6 +13,8 @@ export interface GraphQLContext {
   requestId: string;
   /** Made on first use: the account's scope with this request's loaders. */
   scope?: RequestScope;
+  /** For subscriptions: the process's live events, the key presented and the connection they run on. */
+  live?: { events: LiveEvents; key: string | null; connection: LiveConnection };
 }
 
 /** The request's account scope. The auth plugin rejects keyless data queries before this is reached. */

@@ -9,6 +9,7 @@ import './contact/mutations.js';
 import './audienceContact/audienceContact.js';
 import './audienceContact/mutations.js';
 import './segments/mutations.js';
+import './subscriptions/subscriptions.js';
 
 export const schema = builder.toSchema();
 

@@ -181,8 +181,9 @@ export async function deleteContact(scope: AccountScope, id: string): Promise<st
     const rows = await rowsOfContact(tx, scope.accountId, id);
     const { count } = await tx.contact.deleteMany({ where: { id, accountId: scope.accountId } });
     if (count === 0) throw appError('CONTACT_NOT_FOUND', 'id');
-    for (const row of rows) await publishInTransaction(tx, { kind: 'ROW_REMOVED', accountId: scope.accountId, audienceId: row.audienceId, rowId: row.id, contactId: id });
+    // Deleted first: its own subscribers end there, before the rows' events (delivered in this order) reach them.
     await publishInTransaction(tx, { kind: 'CONTACT_DELETED', accountId: scope.accountId, contactId: id });
+    for (const row of rows) await publishInTransaction(tx, { kind: 'ROW_REMOVED', accountId: scope.accountId, audienceId: row.audienceId, rowId: row.id, contactId: id });
     return id;
   });
 }

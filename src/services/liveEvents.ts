@@ -139,8 +139,17 @@ export interface LiveEvents {
   close(): Promise<void>;
 }
 
-export interface LiveStream extends AsyncIterableIterator<DeliveredEvent> {
-  /** Ends the stream with an error the subscriber receives (its key was revoked, it read too slowly). */
+/** The last item of a stream that ends in error: its key was revoked, or it read too slowly. */
+export interface StreamFailure {
+  failure: AppError;
+}
+
+export type StreamItem = DeliveredEvent | StreamFailure;
+
+export const isFailure = (item: object): item is StreamFailure => 'failure' in item;
+
+export interface LiveStream extends AsyncIterableIterator<StreamItem> {
+  /** Ends the stream with an error the subscriber receives as its last item. */
   fail(error: AppError): void;
 }
 
@@ -159,11 +168,10 @@ function topicsOf(event: LiveEvent): Topic[] {
 }
 
 class Subscription implements LiveStream {
-  private queue: DeliveredEvent[] = [];
-  private waiting: ((result: IteratorResult<DeliveredEvent>) => void) | null = null;
-  private failWaiting: ((error: unknown) => void) | null = null;
-  private error: AppError | null = null;
-  private ended = false;
+  private queue: StreamItem[] = [];
+  private waiting: ((result: IteratorResult<StreamItem>) => void) | null = null;
+  /** No more events are taken: the stream ended, or ends after its failure is read. */
+  private closing = false;
 
   constructor(
     readonly subscriber: Subscriber,
@@ -176,64 +184,53 @@ class Subscription implements LiveStream {
     return this;
   }
 
-  push(delivered: DeliveredEvent) {
-    if (this.ended || this.error) return;
-    if (this.waiting) {
-      const resolve = this.waiting;
-      this.waiting = this.failWaiting = null;
-      resolve({ value: delivered, done: false });
-      return;
-    }
+  push(item: DeliveredEvent) {
+    if (this.closing) return;
+    if (this.waiting) return this.hand(item);
     if (this.queue.length >= this.bufferSize) {
       // The transport has not taken the last `bufferSize` events: the client reads slower than events come.
       this.fail(appError('SUBSCRIBER_TOO_SLOW'));
       this.subscriber.connection.disconnect();
       return;
     }
-    this.queue.push(delivered);
+    this.queue.push(item);
   }
 
+  /** Ends the stream with `error` as its last item (the schema raises it as the subscription's error). */
   fail(error: AppError) {
-    if (this.ended || this.error) return;
-    this.queue = [];
-    this.error = error;
+    if (this.closing) return;
+    this.closing = true;
     this.release();
-    if (this.failWaiting) {
-      const reject = this.failWaiting;
-      this.waiting = this.failWaiting = null;
-      this.ended = true;
-      reject(error);
-    }
+    this.queue = [{ failure: error }];
+    if (this.waiting) this.hand(this.queue.shift()!);
   }
 
-  next(): Promise<IteratorResult<DeliveredEvent>> {
+  next(): Promise<IteratorResult<StreamItem>> {
     const queued = this.queue.shift();
     if (queued) return Promise.resolve({ value: queued, done: false });
-    if (this.error && !this.ended) {
-      this.ended = true;
-      return Promise.reject(this.error);
-    }
-    if (this.ended) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => {
-      this.waiting = resolve;
-      this.failWaiting = reject;
-    });
+    if (this.closing) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => (this.waiting = resolve));
   }
 
-  return(): Promise<IteratorResult<DeliveredEvent>> {
+  return(): Promise<IteratorResult<StreamItem>> {
     this.end();
     return Promise.resolve({ value: undefined, done: true });
   }
 
   /** Completes the stream: the client unsubscribed, or the server is stopping. */
   end() {
-    if (this.ended) return;
-    this.ended = true;
+    this.closing = true;
     this.queue = [];
     this.release();
     const resolve = this.waiting;
-    this.waiting = this.failWaiting = null;
+    this.waiting = null;
     resolve?.({ value: undefined, done: true });
+  }
+
+  private hand(item: StreamItem) {
+    const resolve = this.waiting!;
+    this.waiting = null;
+    resolve({ value: item, done: false });
   }
 
   private released = false;
@@ -304,6 +301,15 @@ export function createLiveEvents(options: {
   return {
     async open(subscriber, topic) {
       if (closed) throw appError('SERVICE_UNAVAILABLE');
+      // Listening first: once the subscription is counted, every event committed after it is delivered to it.
+      try {
+        listening ??= notifications.subscribeChannel(LIVE_CHANNEL, deliver);
+        await listening;
+      } catch (error) {
+        listening = null;
+        throw error;
+      }
+      if (closed) throw appError('SERVICE_UNAVAILABLE');
       const hash = hashApiKey(subscriber.key);
       const entry = byKey.get(hash);
       if ((entry?.subscriptions.size ?? 0) >= settings.subscriptionsPerKey) {
@@ -317,7 +323,7 @@ export function createLiveEvents(options: {
         );
       }
       const subscription = new Subscription(subscriber, topic, settings.bufferSize, unregister);
-      // Counted before the first await, so concurrent subscribes cannot both pass the limits.
+      // Counted with no await since the checks, so concurrent subscribes cannot both pass the limits.
       subscriber.connection.open++;
       all++;
       if (entry) entry.subscriptions.add(subscription);
@@ -328,14 +334,6 @@ export function createLiveEvents(options: {
       if (!recheck) {
         recheck = setInterval(() => void recheckKeys(), settings.keyRecheckMs);
         recheck.unref();
-      }
-      try {
-        listening ??= notifications.subscribeChannel(LIVE_CHANNEL, deliver);
-        await listening;
-      } catch (error) {
-        listening = null;
-        subscription.end();
-        throw error;
       }
       return subscription;
     },
@@ -361,18 +359,22 @@ export type Mapped<T> = { value: T; last?: boolean } | 'skip' | 'end';
  * once, even while a `next()` waits: an unsubscribed client must free its place (and its key's count) without
  * waiting for one more event.
  */
-export function mapStream<In, Out>(source: AsyncIterator<In>, map: (item: In) => Promise<Mapped<Out>> | Mapped<Out>): AsyncIterableIterator<Out> {
+export function mapStream<Out>(source: AsyncIterator<StreamItem>, map: (item: DeliveredEvent) => Promise<Mapped<Out>> | Mapped<Out>): AsyncIterableIterator<Out | StreamFailure> {
   let finished = false;
   const finish = async () => {
     finished = true;
     await source.return?.();
   };
-  const iterator: AsyncIterableIterator<Out> = {
+  const iterator: AsyncIterableIterator<Out | StreamFailure> = {
     [Symbol.asyncIterator]: () => iterator,
     async next() {
       while (!finished) {
         const item = await source.next();
         if (item.done || finished) break;
+        if (isFailure(item.value)) {
+          await finish();
+          return { value: item.value, done: false };
+        }
         const mapped = await map(item.value);
         if (mapped === 'skip') continue;
         if (mapped === 'end') break;
