@@ -5,7 +5,7 @@ import { Gauge } from 'prom-client';
 import type { GraphQLError, GraphQLSchema } from 'graphql';
 import type { Database } from './db/database.js';
 import { type AuthState, presentedApiKey, useAuthentication } from './auth.js';
-import { authenticateApiKey } from './services/accounts.js';
+import { authenticateApiKey, forgetRevokedKeys } from './services/accounts.js';
 import { type Authenticate, cacheApiKeyAuthentication } from './services/apiKeyCache.js';
 import type { createRestFront } from './rest/app.js';
 import { schema as defaultSchema } from './schema/index.js';
@@ -59,6 +59,8 @@ export interface Gateway {
   /** Ends every live subscription (SSE streams complete, WebSockets close with 1001): first step of a shutdown. */
   endLiveUpdates(): Promise<void>;
   dispose(): Promise<void>;
+  /** Resolves once this process hears key revocations announced by any process (see forgetRevokedKeys). */
+  hearingRevocations: Promise<void>;
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
@@ -74,6 +76,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   } = options;
   // One key cache and one rate-limit bucket per key for both fronts.
   const authenticate = cacheApiKeyAuthentication((key) => authenticateApiKey(database.prisma, key), { ttlMs: apiKeyCacheTtlMs });
+  // A key revoked on any process is forgotten here at once (PostgreSQL NOTIFY), not after the cache's TTL.
+  const revocations = forgetRevokedKeys(database.notifications, authenticate, (error) =>
+    logger.error({ err: error.message }, 'key revocations: not listening yet, retrying'),
+  );
   const rateSettings = { perSecond: hardening.rateLimitPerSecond, burst: hardening.rateLimitBurst };
   const rateLimiter: RateLimiter = hardening.redisUrl
     ? redisRateLimiter(hardening.redisUrl, rateSettings, logger)
@@ -130,11 +136,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       await liveEvents.close();
       await webSockets.close();
     },
+    hearingRevocations: revocations.listening,
     async dispose() {
       await liveEvents.close();
       await webSockets.close();
       await graphql.dispose();
       await rateLimiter.close();
+      await revocations.stop();
       await persistedQueries.close();
     },
   };

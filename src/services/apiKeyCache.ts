@@ -3,6 +3,14 @@ import { hashApiKey } from '../domain/apiKeys.js';
 
 export type Authenticate = (key: string) => Promise<Account | null>;
 
+/** An Authenticate that remembers answers, and can be told to forget them (a key revoked on any process). */
+export type CachedAuthenticate = Authenticate & {
+  /** Drops the answer for this key hash: its next request looks it up again. */
+  forget(hash: string): void;
+  /** Drops every answer (revocations may have been missed). */
+  clear(): void;
+};
+
 export interface ApiKeyCacheOptions {
   /** How long an answer (an account, or "no such key") is reused. A revoked key keeps working this long. */
   ttlMs: number;
@@ -16,10 +24,10 @@ export interface ApiKeyCacheOptions {
  * key was seen within the TTL. Concurrent requests with the same uncached key share one lookup. Entries
  * are held under the key's hash, never the key itself. A TTL of 0 turns the cache off.
  */
-export function cacheApiKeyAuthentication(authenticate: Authenticate, { ttlMs, maxEntries = 10_000, now = Date.now }: ApiKeyCacheOptions): Authenticate {
-  if (ttlMs <= 0) return authenticate;
+export function cacheApiKeyAuthentication(authenticate: Authenticate, { ttlMs, maxEntries = 10_000, now = Date.now }: ApiKeyCacheOptions): CachedAuthenticate {
+  if (ttlMs <= 0) return Object.assign((key: string) => authenticate(key), { forget() {}, clear() {} });
   const entries = new Map<string, { account: Promise<Account | null>; expiresAt: number }>();
-  return (key) => {
+  const cached = (key: string) => {
     const hash = hashApiKey(key);
     const cached = entries.get(hash);
     const time = now();
@@ -34,4 +42,8 @@ export function cacheApiKeyAuthentication(authenticate: Authenticate, { ttlMs, m
     if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
     return account;
   };
+  return Object.assign(cached, {
+    forget: (hash: string) => void entries.delete(hash),
+    clear: () => entries.clear(),
+  });
 }
