@@ -19,7 +19,7 @@ export default [
       // client refetches.
       '@graphql-eslint/strict-id-in-types': [
         'error',
-        { acceptedIdNames: ['id'], acceptedIdTypes: ['ID'], exceptions: { suffixes: ['Payload', 'Connection', 'Edge', 'Event'], types: ['PageInfo', 'ImportRejectedRow', 'SegmentSkipped'] } },
+        { acceptedIdNames: ['id'], acceptedIdTypes: ['ID'], exceptions: { suffixes: ['Payload', 'Connection', 'Edge', 'Event'], types: ['PageInfo', 'ImportRejectedRow', 'SegmentSkipped', 'AudienceContactsBatch'] } },
       ],
       '@graphql-eslint/require-description': [
         'error',
