@@ -194,7 +194,7 @@ function createGraphQLFront({
         // The account's reads may go to a read replica that has its writes (src/db/replicas.ts).
         ...(account ? database.forAccount(account.id) : { prisma: database.prisma, readRows: database.readRows }),
         requestId: requestIdOf(request),
-        live: { events: liveEvents, key, connection: liveConnectionOf(initial) },
+        live: { events: liveEvents, key, connection: liveConnectionOf(initial), primary: { prisma: database.prisma, readRows: database.readRows } },
       };
     },
     maskedErrors: {

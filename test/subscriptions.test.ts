@@ -218,7 +218,7 @@ describe('only committed writes, only to their account', () => {
     const theirs = await live(otherClient, CONTACTS_CHANGED, { audienceId: otherAudienceId });
     await add(audienceId, '+37455000702');
     // A misrouted event (their audience named with our account, or our row named under theirs) reads nothing of ours.
-    const rowOfOurs = (await app.gql(`query ($id: ID!) { audience(id: $id) { contacts(first: 1) { nodes { id } } } }`, { id: audienceId })).body.data.audience.contacts.nodes[0].id;
+    const rowOfOurs = (await app.gql(`query ($id: ID!) { audience(id: $id) { contacts(first: 1) { edges { node { id } } } } }`, { id: audienceId })).body.data.audience.contacts.edges[0].node.id;
     const rawAudience = Buffer.from(otherAudienceId, 'base64url').toString().split(':')[1];
     const rawRow = Buffer.from(rowOfOurs, 'base64url').toString().split(':')[1];
     const rawContact = Buffer.from(contactId, 'base64url').toString().split(':')[1];
@@ -275,9 +275,12 @@ describe('keys and limits', () => {
 
   it('applies the depth and cost limits to a subscription', async () => {
     const audienceId = await createAudience('Deep');
-    const deep = `subscription ($id: ID!) { audienceChanged(id: $id) { audience { contacts(first: 100) { edges { node { audience { contacts(first: 100) { edges { node { audience { contacts(first: 100) { edges { node { id } } } } } } } } } } } } } }`;
-    const w = watch(client(), deep, { id: audienceId });
-    expect(await w.ended()).toMatchObject([{ extensions: { code: 'QUERY_TOO_COMPLEX', status: 400 } }]);
+    const level = (inner: string) => `audience { contacts(first: 100) { edges { node { ${inner} } } } }`;
+    const deep = `subscription ($id: ID!) { audienceChanged(id: $id) { ${level(level(level('id')))} } }`;
+    expect(await watch(client(), deep, { id: audienceId }).ended()).toMatchObject([{ message: expect.stringContaining('at most 12'), extensions: { code: 'QUERY_TOO_DEEP', status: 400 } }]);
+    // 100 rows of 100 rows, each with its contact: 30,400 objects an event, over the 25,000 a query may cost.
+    const costly = `subscription ($id: ID!) { audienceChanged(id: $id) { ${level(level('contact { id }'))} } }`;
+    expect(await watch(client(), costly, { id: audienceId }).ended()).toMatchObject([{ message: expect.stringContaining('at most 25000'), extensions: { code: 'QUERY_TOO_COMPLEX', status: 400 } }]);
   });
 
   it('disconnects a subscriber whose events pile up past its buffer, and frees its place', async () => {

@@ -13,8 +13,11 @@ export interface GraphQLContext {
   requestId: string;
   /** Made on first use: the account's scope with this request's loaders. */
   scope?: RequestScope;
-  /** For subscriptions: the process's live events, the key presented and the connection they run on. */
-  live?: { events: LiveEvents; key: string | null; connection: LiveConnection };
+  /**
+   * For subscriptions: the process's live events, the key presented, the connection they run on, and the primary
+   * database (an event's rows are read there: a read replica may not have replayed the write it tells of yet).
+   */
+  live?: { events: LiveEvents; key: string | null; connection: LiveConnection; primary: { prisma: PrismaClient; readRows: RowReader } };
 }
 
 /** The request's account scope. The auth plugin rejects keyless data queries before this is reached. */

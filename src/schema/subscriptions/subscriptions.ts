@@ -11,7 +11,7 @@ import {
 } from '../../services/liveSubscriptions.js';
 import { createRequestScope, type RequestScope } from '../../services/loaders.js';
 import { builder } from '../builder.js';
-import { accountScope, type GraphQLContext } from '../context.js';
+import type { GraphQLContext } from '../context.js';
 import { encodeGlobalId, parseGlobalId } from '../ids.js';
 import { AudienceContactRef, AudienceRef, ContactRef } from '../refs.js';
 import { AudienceContactFilterInput } from '../segments/inputs.js';
@@ -24,10 +24,10 @@ import { AudienceContactFilterInput } from '../segments/inputs.js';
 
 /** The loaders of this event for the subscriber's account, shared by that account's subscribers in this process. */
 function eventScope(context: GraphQLContext, delivered: DeliveredEvent): RequestScope {
-  if (!context.account) throw appError('UNAUTHENTICATED');
+  if (!context.account || !context.live) throw appError('UNAUTHENTICATED');
   const accountId = context.account.id;
   let scope = delivered.shared.get(accountId) as RequestScope | undefined;
-  if (!scope) delivered.shared.set(accountId, (scope = createRequestScope({ prisma: context.prisma, readRows: context.readRows, accountId })));
+  if (!scope) delivered.shared.set(accountId, (scope = createRequestScope({ ...context.live.primary, accountId })));
   // Fields below the root (Audience.contacts, AudienceContact.contact) read through context.scope. Safe: a
   // subscription resolves its events one after another, never two at once.
   context.scope = scope;
@@ -36,9 +36,10 @@ function eventScope(context: GraphQLContext, delivered: DeliveredEvent): Request
 
 /** Who subscribes: the transport (src/server.ts) says on which connection and with which key. */
 function subscriberOf(context: GraphQLContext) {
-  const scope = accountScope(context);
   const live = context.live;
-  if (!live?.key) throw appError('UNAUTHENTICATED');
+  if (!context.account || !live?.key) throw appError('UNAUTHENTICATED');
+  // On the primary: the filter's checks run as events arrive, right after their writes commit.
+  const scope = createRequestScope({ ...live.primary, accountId: context.account.id });
   return { scope, events: live.events, subscriber: { accountId: scope.accountId, key: live.key, connection: live.connection } };
 }
 
