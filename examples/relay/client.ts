@@ -1,15 +1,21 @@
 // A Relay client of the Contact Gateway without React: the same relay-runtime store, connection handler and
-// compiled operations (__generated__/, `npx relay-compiler` in this directory) that react-relay's hooks drive.
-// usePaginationFragment's loadNext is `loadMore` below; useRefetchableFragment's refetch is `refetchHeader`.
+// compiled operations (__generated__/, `npm run relay`) that react-relay's hooks drive. usePaginationFragment's
+// loadNext is `loadMore` below, useRefetchableFragment's refetch is `refetchHeader`, useSubscription is `live`.
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import {
   commitMutation,
+  type Disposable,
   Environment,
   fetchQuery,
   type FragmentType,
   getSelector,
   Network,
+  Observable,
   RecordSource,
+  requestSubscription,
   Store,
+  type GraphQLResponse,
   type GraphQLTaggedNode,
   type ReaderFragment,
 } from 'relay-runtime';
@@ -21,12 +27,30 @@ import AudienceContactListPaginationQuery from './__generated__/AudienceContactL
 import AddAudienceContactMutation, { type AddAudienceContactMutation$data } from './__generated__/AddAudienceContactMutation.graphql.js';
 import RemoveAudienceContactMutation, { type RemoveAudienceContactMutation$data } from './__generated__/RemoveAudienceContactMutation.graphql.js';
 import UpdateAudienceMutation from './__generated__/UpdateAudienceMutation.graphql.js';
+import AudienceContactListLiveSubscriptionNode, {
+  type AudienceContactListLiveSubscription,
+} from './__generated__/AudienceContactListLiveSubscription.graphql.js';
 
 export type ContactListFilters = Omit<AudienceScreenQuery$variables, 'id' | 'count'>;
 
-/** One store per user session; every request carries the API key. */
-export function createEnvironment(endpoint: string, apiKey: string): Environment {
-  return new Environment({
+export interface RelayConnection {
+  environment: Environment;
+  /** Closes the WebSocket that carries the subscriptions. */
+  close(): Promise<void>;
+}
+
+/**
+ * One store per user session. Queries and mutations are POSTs, subscriptions run over one graphql-ws WebSocket
+ * (opened on the first, closed with the last); every request carries the API key.
+ */
+export function connect(endpoint: string, apiKey: string): RelayConnection {
+  const webSocket = createClient({
+    url: endpoint.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { 'X-Dexatel-Key': apiKey },
+    lazy: true,
+  });
+  const environment = new Environment({
     network: Network.create(async (operation, variables) => {
       const response = await fetch(endpoint, {
         method: 'POST',
@@ -36,9 +60,18 @@ export function createEnvironment(endpoint: string, apiKey: string): Environment
       const body = await response.json();
       if (body.errors?.length) throw new Error(body.errors.map((e: { message: string; extensions?: { code?: string } }) => `${e.extensions?.code}: ${e.message}`).join('; '));
       return body;
-    }),
+    }, (operation, variables) =>
+      Observable.create<GraphQLResponse>((sink) =>
+        webSocket.subscribe({ query: operation.text!, variables }, {
+          next: (result) => sink.next(result as GraphQLResponse),
+          error: (error) => sink.error(error instanceof Error ? error : new Error(JSON.stringify(error))),
+          complete: () => sink.complete(),
+        }),
+      ),
+    ),
     store: new Store(new RecordSource()),
   });
+  return { environment, close: () => webSocket.dispose() as Promise<void> };
 }
 
 /** What a component would render from a fragment: the fragment's data as the store holds it now. */
@@ -97,6 +130,46 @@ export class AudienceScreen {
 
   async rename(name: string): Promise<void> {
     await mutate(this.environment, UpdateAudienceMutation, { input: { id: this.audienceId, name } });
+  }
+
+  /**
+   * Follows the audience's changes until disposed. The subscription filters as the list does (`search` becomes
+   * `filter.search`); rows another client adds arrive at the end of the list, whatever its order.
+   */
+  live(onError: (error: Error) => void = () => {}): Disposable {
+    const { search, filter } = this.filters;
+    const liveFilter = search == null ? filter : { ...filter, search };
+    const connectionId = this.contacts().__id;
+    return requestSubscription<AudienceContactListLiveSubscription>(this.environment, {
+      subscription: AudienceContactListLiveSubscriptionNode,
+      variables: { audienceId: this.audienceId, filter: liveFilter, connections: [connectionId] },
+      updater: (store, data) => {
+        const event = data?.audienceContactsChanged;
+        const connection = store.get(connectionId);
+        if (!event || !connection) return;
+        if (event.kind === 'REMOVED' && event.audienceContactId) {
+          const edges = connection.getLinkedRecords('edges') ?? [];
+          connection.setLinkedRecords(edges.filter((edge) => edge?.getLinkedRecord('node')?.getDataID() !== event.audienceContactId), 'edges');
+        }
+        if (event.audience) connection.setValue(event.audience.contacts.totalCount, 'totalCount');
+      },
+      onNext: (data) => {
+        // Counts only: the rows on screen are refetched from the start, as many as were shown plus those added.
+        const event = data?.audienceContactsChanged;
+        if (event?.kind === 'BATCH') void this.refresh(event.batch?.addedCount ?? 0).catch(onError);
+      },
+      onError,
+    });
+  }
+
+  /** The list again from its first row, as many rows as it shows now and `more` (Relay replaces a connection fetched without a cursor). */
+  async refresh(more = 0): Promise<void> {
+    await fetchQuery(
+      this.environment,
+      AudienceContactListPaginationQuery,
+      { id: this.audienceId, count: Math.max(this.contacts().edges.length + more, 1), cursor: null, ...this.filters },
+      { fetchPolicy: 'network-only' },
+    ).toPromise();
   }
 
   /** Adds a contact; @appendNode puts it at the end of the list on screen. */

@@ -94,3 +94,32 @@ export const UpdateAudience = graphql`
     }
   }
 `;
+
+/**
+ * The live view: the list on screen follows the audience's changes as they commit. ADDED rows are appended
+ * (@appendNode skips a row already shown, such as one this screen added itself); an UPDATED row changes in place
+ * by its id; client.ts's updater takes REMOVED rows out, copies the count, and refetches after a BATCH.
+ */
+export const AudienceContactListLive = graphql`
+  subscription AudienceContactListLiveSubscription($audienceId: ID!, $filter: AudienceContactFilter, $connections: [ID!]!) {
+    audienceContactsChanged(audienceId: $audienceId, filter: $filter) {
+      kind
+      audienceContactId
+      audienceContact @appendNode(connections: $connections, edgeTypeName: "AudienceContactEdge") {
+        id
+        number
+        firstName
+        lastName
+      }
+      batch {
+        addedCount
+      }
+      audience {
+        id
+        contacts(filter: $filter) {
+          totalCount
+        }
+      }
+    }
+  }
+`;
