@@ -28,6 +28,7 @@ import { requestIdOf, useRequestObserver } from './observability/requestObserver
 import type { Tracing } from './observability/tracing.js';
 import { createLiveEvents, type LiveConnection, type LiveEvents } from './services/liveEvents.js';
 import { graphqlOverWebSocket, type WebSocketInitialContext } from './graphqlWebSocket.js';
+import { useSharedSubscriptionResults } from './schema/subscriptions/sharedResults.js';
 
 export type { Logger } from './observability/logger.js';
 
@@ -229,6 +230,7 @@ function createGraphQLFront({
       useIdempotencyKeys(logger),
       useCataloguedCoercionErrors(),
       useCompiledQueries(),
+      useSharedSubscriptionResults(),
       {
         async onRequest({ url, fetchAPI, endResponse }) {
           // /health (process up) is yoga's own health check; /ready also asks the database, and says how each
