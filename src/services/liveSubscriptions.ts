@@ -2,7 +2,7 @@ import { appError } from '../domain/errors.js';
 import type { AudienceContactFilterInput } from '../domain/filters.js';
 import { audienceContactFilter, requireAudience } from './audiences.js';
 import { audienceContactFilterCondition } from './filterSql.js';
-import { type BatchOperation, type DeliveredEvent, type LiveEvents, type LiveEvent, mapStream, type Subscriber } from './liveEvents.js';
+import { type BatchOperation, type DeliveredEvent, type LiveEvents, type LiveEvent, mapStream, type StreamFailure, type Subscriber } from './liveEvents.js';
 import type { RequestScope } from './loaders.js';
 import { sql } from './sql.js';
 
@@ -68,7 +68,7 @@ async function openChecked(live: LiveEvents, subscriber: Subscriber, topic: Para
 }
 
 /** audienceChanged: every change of the audience; the stream ends after AUDIENCE_DELETED. */
-export async function watchAudience(scope: RequestScope, live: LiveEvents, subscriber: Subscriber, audienceId: string): Promise<AsyncIterableIterator<AudienceChangeEvent>> {
+export async function watchAudience(scope: RequestScope, live: LiveEvents, subscriber: Subscriber, audienceId: string): Promise<AsyncIterableIterator<AudienceChangeEvent | StreamFailure>> {
   const stream = await openChecked(live, subscriber, `audience:${audienceId}`, () => requireAudience(scope, audienceId, 'id'));
   return mapStream(stream, (delivered) => {
     const { event } = delivered;
@@ -93,12 +93,12 @@ export async function watchAudienceContacts(
   subscriber: Subscriber,
   audienceId: string,
   filterInput: AudienceContactFilterInput | null | undefined,
-): Promise<AsyncIterableIterator<AudienceContactsChangeEvent>> {
+): Promise<AsyncIterableIterator<AudienceContactsChangeEvent | StreamFailure>> {
   const condition = audienceContactFilterCondition(audienceContactFilter(filterInput));
   const stream = await openChecked(live, subscriber, `audience:${audienceId}`, () => requireAudience(scope, audienceId, 'audienceId'));
   const matches = async (rowId: string) =>
     (await scope.readRows<{ one: number }>(sql`SELECT 1 AS one FROM audience_contact t WHERE t.id = ${rowId}::uuid AND t.audience_id = ${audienceId}::uuid AND ${condition!}`)).length > 0;
-  return mapStream<DeliveredEvent, AudienceContactsChangeEvent>(stream, async (delivered) => {
+  return mapStream<AudienceContactsChangeEvent>(stream, async (delivered) => {
     const { event } = delivered;
     if (event.kind === 'AUDIENCE_DELETED') return 'end';
     if (event.kind === 'ROWS_BATCH') return { value: { change: 'BATCH', audienceId, rowId: null, batch: batchOf(event), delivered } };
@@ -113,7 +113,7 @@ export async function watchAudienceContacts(
 }
 
 /** contactChanged: the contact's own fields, its audiences (a row added or removed), its deletion (the end). */
-export async function watchContact(scope: RequestScope, live: LiveEvents, subscriber: Subscriber, contactId: string): Promise<AsyncIterableIterator<ContactChangeEvent>> {
+export async function watchContact(scope: RequestScope, live: LiveEvents, subscriber: Subscriber, contactId: string): Promise<AsyncIterableIterator<ContactChangeEvent | StreamFailure>> {
   const stream = await openChecked(live, subscriber, `contact:${contactId}`, async () => {
     if (!(await scope.loaders.contactById.load(contactId))) throw appError('CONTACT_NOT_FOUND', 'id');
   });
