@@ -211,7 +211,10 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 /**
  * The balancer. `gateways` is every process, checked on /ready; `gateways_alive` is the same processes checked on
  * /health, used only when none is ready. Checks every 500 ms, 2 failures to take a process out and 2 successes to put
- * it back: a process that stops leaves within a second, and one that answers again returns within a second.
+ * it back: a process that stops (its port refuses at once) leaves within a second, and one that answers again returns
+ * within a second. A check may take up to 5 s: /ready asks the primary through the process's pool, which under full
+ * load is queued behind the requests (with HAProxy's default, the check's interval, every process of a saturated
+ * one-process fleet went DOWN and HAProxy refused everything).
  */
 function haproxyConfig({ port, gateways, socket }: { port: number; gateways: GatewayProcess[]; socket: string }): string {
   const servers = (check: string) =>
@@ -227,6 +230,7 @@ defaults
   timeout server 60s
   timeout http-keep-alive 10s
   timeout queue 10s
+  timeout check 5s
   # A process that refuses the connection or closes it without an answer (it has just stopped) is retried on another.
   retries 3
   option redispatch 1
