@@ -231,6 +231,8 @@ defaults
   timeout http-keep-alive 10s
   timeout queue 10s
   timeout check 5s
+  # WebSockets and SSE streams (live updates) stay open for as long as the client wants; the gateway pings every 12 s.
+  timeout tunnel 1h
   # A process that refuses the connection or closes it without an answer (it has just stopped) is retried on another.
   retries 3
   option redispatch 1

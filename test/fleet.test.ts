@@ -5,6 +5,7 @@ import { createAccountWithKey } from '../src/services/accounts.js';
 import { type Fleet, startFleet } from '../scripts/fleet.js';
 import { type GraphQLResponse, testEngine } from './support/app.js';
 import { expectError } from './support/assertions.js';
+import { liveClient, openSubscriptions, watch } from './support/live.js';
 import { runOn } from './support/replica.js';
 import { databaseEnv, runScript } from './support/run.js';
 
@@ -147,6 +148,30 @@ describe.skipIf(testEngine !== 'postgres')('the fleet behind HAProxy (its own Po
       expect(read.total).toBe(1);
     } finally {
       await runOn(fleet.databaseReadUrl!, 'SELECT pg_wal_replay_resume()');
+    }
+  });
+
+  it('a subscription held through HAProxy on one process hears the writes made on each of the three', async () => {
+    const { key } = await account('Live fleet');
+    const created = await ask(key, { query: 'mutation { createAudience(input: { name: "Live", channel: SMS }) { audience { id } } }' });
+    const audienceId = created.body.data.createAudience.audience.id as string;
+    const client = liveClient(fleet.url, key);
+    try {
+      const w = watch(client, 'subscription ($id: ID!) { audienceChanged(id: $id) { kind audience { name } } }', { id: audienceId });
+      await waitUntil(async () => (await Promise.all(fleet.gateways.map((gateway) => openSubscriptions(gateway.url)))).reduce((a, b) => a + b, 0) === 1, 10_000);
+      // Each rename straight to one process: two of the three are not the one holding the WebSocket.
+      for (const gateway of fleet.gateways) {
+        const response = await fetch(`${gateway.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-dexatel-key': key },
+          body: JSON.stringify({ query: 'mutation ($input: UpdateAudienceInput!) { updateAudience(input: $input) { audience { id } } }', variables: { input: { id: audienceId, name: `Renamed on ${gateway.name}` } } }),
+        });
+        expect(response.status).toBe(200);
+      }
+      for (let i = 0; i < 3; i++) expect(await w.event(i)).toEqual({ kind: 'AUDIENCE_UPDATED', audience: { name: `Renamed on g${i + 1}` } });
+      w.stop();
+    } finally {
+      await client.dispose();
     }
   });
 
