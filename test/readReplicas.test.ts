@@ -86,8 +86,8 @@ describe.skipIf(testEngine !== 'postgres')(`reads on a streaming replica (${repl
       await new Promise((resolve) => setTimeout(resolve, 3_600));
       expect(await countContacts(app.url, reader.key)).toBe(before + 1);
       const ready = (await (await fetch(`${app.url}/ready`)).json()) as { databases: Array<Record<string, unknown>> };
-      expect(ready.databases[0]).toMatchObject({ role: 'primary', reachable: true });
-      expect(ready.databases[1]).toMatchObject({ role: 'replica', reachable: true, serving: false });
+      expect(ready.databases[0]).toEqual({ role: 'primary', name: 'primary', reachable: true });
+      expect(ready.databases[1]).toMatchObject({ role: 'replica', name: 'replica 1', reachable: true, serving: false });
       expect(ready.databases[1]!.lagMs).toBeGreaterThan(3_000);
     } finally {
       await runOn(cluster.replicaUrl, 'SELECT pg_wal_replay_resume()');

@@ -1,6 +1,6 @@
 import { type Prisma, PrismaClient } from './generated/client.js';
 import { openAdapter, type PinnedConnection } from './adapters.js';
-import { type DatabaseConfig, databaseConfigFromEnv, databaseName, describeDatabase } from './config.js';
+import { type DatabaseConfig, databaseConfigFromEnv, describeDatabase } from './config.js';
 import { applyMigrations } from './migrations.js';
 import { type DatabaseHealth, openReplicaRouter, type ReplicaRouter } from './replicas.js';
 import { type Notifications, pgliteNotifications, postgresNotifications } from './notifications.js';
@@ -147,8 +147,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
         : () => ({ prisma, readRows }),
       ping,
       async health() {
-        const primary: DatabaseHealth = { role: 'primary', name: config.kind === 'postgres' ? databaseName(config.url) : describeDatabase(config), reachable: await ping() };
-        return router ? [primary, ...router.health().filter((entry) => entry.role === 'replica')] : [primary];
+        return [{ role: 'primary', name: 'primary', reachable: await ping() }, ...(router?.health() ?? [])];
       },
       async close() {
         if (closed) return;

@@ -29,7 +29,10 @@ export interface ReplicaSettings extends ReplicaConfig {
 /** What /ready says of each database. */
 export interface DatabaseHealth {
   role: 'primary' | 'replica';
-  /** host:port/database, without credentials. */
+  /**
+   * `primary`, or `replica N` for the Nth URL of DATABASE_READ_URL: /ready answers anyone who can reach the port, so
+   * it names no host.
+   */
   name: string;
   /** The database answered its last check. */
   reachable: boolean;
@@ -42,6 +45,8 @@ type QueryRows = (text: string, values: unknown[], name?: string) => Promise<unk
 
 interface Replica {
   name: string;
+  /** host:port/database, for the log. */
+  host: string;
   pool: pg.Pool;
   queryRows: QueryRows;
   reachable: boolean;
@@ -61,6 +66,7 @@ export interface ReplicaRouter {
   noteWrite(accountId: string): Promise<void>;
   /** A read on `reader` failed: the monitor's next look decides whether it serves again. */
   readFailed(reader: QueryRows): void;
+  /** Each replica as the last look found it. */
   health(): DatabaseHealth[];
   close(): Promise<void>;
 }
@@ -72,12 +78,13 @@ export function parseLsn(text: string): bigint {
 }
 
 export function openReplicaRouter(primaryRows: QueryRows, settings: ReplicaSettings, onError: (message: string) => void = () => {}): ReplicaRouter {
-  const replicas: Replica[] = settings.urls.map((url) => {
+  const replicas: Replica[] = settings.urls.map((url, index) => {
     // A replica that does not answer within a second is skipped for this read (the primary answers it).
     const pool = new pg.Pool({ connectionString: url, max: settings.poolSize, connectionTimeoutMillis: 1_000 });
     pool.on('error', () => {});
     return {
-      name: databaseName(url),
+      name: `replica ${index + 1}`,
+      host: databaseName(url),
       pool,
       queryRows: async (text, values, name) => (await pool.query({ name, text, values, types: readTypes })).rows,
       reachable: false,
@@ -89,7 +96,6 @@ export function openReplicaRouter(primaryRows: QueryRows, settings: ReplicaSetti
   // Primary positions seen in the last minute, oldest first: enough to measure any lag up to the bound.
   const samples: Sample[] = [];
   const keepSamplesMs = Math.max(60_000, settings.maxLagMs * 2);
-  let primaryReachable = false;
   let next = 0;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -99,10 +105,8 @@ export function openReplicaRouter(primaryRows: QueryRows, settings: ReplicaSetti
     try {
       const [row] = (await primaryRows('SELECT pg_current_wal_insert_lsn()::text AS lsn', [])) as Array<{ lsn: string }>;
       samples.push({ at: now, lsn: parseLsn(row!.lsn) });
-      primaryReachable = true;
     } catch {
       // The primary is down: the replicas keep serving what they have (no new samples, so no lag grows).
-      primaryReachable = false;
     }
     while (samples.length > 1 && now - samples[0]!.at > keepSamplesMs) samples.shift();
     await Promise.all(
@@ -113,13 +117,13 @@ export function openReplicaRouter(primaryRows: QueryRows, settings: ReplicaSetti
             [],
           )) as Array<{ lsn: string | null; recovering: boolean }>;
           // A server that is not replaying (promoted, or a primary named by mistake) has no position to compare.
-          if (!row!.recovering || row!.lsn === null) throw new Error(`${replica.name} is not a streaming replica`);
+          if (!row!.recovering || row!.lsn === null) throw new Error(`${replica.host} is not a streaming replica`);
           replica.replayLsn = parseLsn(row!.lsn);
           const behind = samples.find((sample) => sample.lsn > replica.replayLsn!);
           replica.lagMs = behind ? now - behind.at : 0;
           replica.reachable = true;
         } catch (error) {
-          if (replica.reachable) onError(`replica ${replica.name} skipped: ${(error as Error).message}`);
+          if (replica.reachable) onError(`${replica.name} (${replica.host}) skipped: ${(error as Error).message}`);
           replica.reachable = false;
           replica.lagMs = null;
         }
@@ -167,16 +171,13 @@ export function openReplicaRouter(primaryRows: QueryRows, settings: ReplicaSetti
       if (replica) replica.reachable = false;
     },
     health() {
-      return [
-        { role: 'primary' as const, name: 'primary', reachable: primaryReachable },
-        ...replicas.map((replica) => ({
-          role: 'replica' as const,
-          name: replica.name,
-          reachable: replica.reachable,
-          lagMs: replica.lagMs,
-          serving: serving(replica),
-        })),
-      ];
+      return replicas.map((replica) => ({
+        role: 'replica' as const,
+        name: replica.name,
+        reachable: replica.reachable,
+        lagMs: replica.lagMs,
+        serving: serving(replica),
+      }));
     },
     async close() {
       stopped = true;
