@@ -2,7 +2,8 @@
 // schema of the last release, schema/releases/<version in package.json>.graphql, with @graphql-inspector/core.
 // Additions pass. A breaking change passes only when CHANGELOG.md's [Unreleased] section names its schema
 // coordinate in backticks (`Type.field`, `Type.field.argument`, `Enum.VALUE`) and, when it removes something,
-// the release's schema already had it @deprecated: clients got at least one release of warning.
+// the release's schema already had it @deprecated: clients got at least one release of warning. A new
+// deprecation must be named there too (it starts that period, and says what replaces the field).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Change, CriticalityLevel, diff } from '@graphql-inspector/core';
@@ -11,11 +12,12 @@ import { buildSchema, type GraphQLSchema, isEnumType, isInputObjectType, isInter
 export interface SchemaCheck {
   /** Every change from the release to now, as @graphql-inspector/core classifies it. */
   changes: Change[];
-  /** The breaking changes that fail the check, each with why. */
-  refused: Array<{ change: Change; why: string }>;
+  /** The changes that fail the check, each with its schema coordinate and why. */
+  refused: Array<{ change: Change; coordinate: string; why: string }>;
 }
 
 const REMOVALS = new Set(['FIELD_REMOVED', 'ENUM_VALUE_REMOVED', 'FIELD_ARGUMENT_REMOVED', 'INPUT_FIELD_REMOVED']);
+const DEPRECATIONS = new Set(['FIELD_DEPRECATION_ADDED', 'ENUM_VALUE_DEPRECATION_REASON_ADDED']);
 
 /** The [Unreleased] section of a Keep a Changelog file: what the next release will say. */
 export function unreleasedSection(changelog: string): string {
@@ -47,12 +49,16 @@ export async function checkSchemaChanges(released: string, current: string, chan
   const unreleased = unreleasedSection(changelog);
   const refused: SchemaCheck['refused'] = [];
   for (const change of changes) {
+    // A directive's change is the field's ("Contact.email.@deprecated" is Contact.email's deprecation).
+    const coordinate = (change.path ?? '').replace(/\.@\w+$/, '');
+    if (DEPRECATIONS.has(change.type) && !unreleased.includes(`\`${coordinate}\``)) {
+      refused.push({ change, coordinate, why: `deprecated without a CHANGELOG.md entry: name \`${coordinate}\` under [Unreleased] › Deprecated, with what replaces it` });
+    }
     if (change.criticality.level !== CriticalityLevel.Breaking) continue;
-    const coordinate = change.path ?? '';
     if (!coordinate || !unreleased.includes(`\`${coordinate}\``)) {
-      refused.push({ change, why: `not in CHANGELOG.md's [Unreleased] section: name \`${coordinate || change.type}\` there, with the deprecation it follows` });
+      refused.push({ change, coordinate, why: `not in CHANGELOG.md's [Unreleased] section: name \`${coordinate || change.type}\` there, with the deprecation it follows` });
     } else if (REMOVALS.has(change.type) && !wasDeprecated(before, coordinate)) {
-      refused.push({ change, why: 'removed without a deprecation period: mark it @deprecated(reason:) in one release, remove it in a later one' });
+      refused.push({ change, coordinate, why: 'removed without a deprecation period: mark it @deprecated(reason:) in one release, remove it in a later one' });
     }
   }
   return { changes, refused };
@@ -72,6 +78,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     `schema.graphql against release ${release.version}: ${count(CriticalityLevel.NonBreaking)} safe, ${count(CriticalityLevel.Dangerous)} dangerous, ${count(CriticalityLevel.Breaking)} breaking`,
   );
   for (const change of result.changes.filter((c) => c.criticality.level === CriticalityLevel.Dangerous)) console.log(`  dangerous: ${change.message}`);
-  for (const { change, why } of result.refused) console.error(`  REFUSED ${change.message} (${change.path}): ${why}`);
+  for (const { change, coordinate, why } of result.refused) console.error(`  REFUSED ${change.message} (${coordinate}): ${why}`);
   process.exitCode = result.refused.length === 0 ? 0 : 1;
 }

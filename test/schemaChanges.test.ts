@@ -38,12 +38,12 @@ describe('the breaking-change check', () => {
     const removed = withoutEmail(current);
     expect(removed).not.toBe(current);
     const result = await checkSchemaChanges(release.schema, removed, changelog);
-    expect(result.refused.map((r) => [r.change.path, r.why])).toEqual([['Contact.email', expect.stringContaining("not in CHANGELOG.md's [Unreleased] section")]]);
+    expect(result.refused.map((r) => [r.coordinate, r.why])).toEqual([['Contact.email', expect.stringContaining("not in CHANGELOG.md's [Unreleased] section")]]);
   });
 
   it('refuses a recorded removal of a field the release had not deprecated', async () => {
     const result = await checkSchemaChanges(release.schema, withoutEmail(current), recording('`Contact.email`: use `Contact.emails`.'));
-    expect(result.refused.map((r) => [r.change.path, r.why])).toEqual([['Contact.email', expect.stringContaining('without a deprecation period')]]);
+    expect(result.refused.map((r) => [r.coordinate, r.why])).toEqual([['Contact.email', expect.stringContaining('without a deprecation period')]]);
   });
 
   it('passes a recorded removal after a release that deprecated the field', async () => {
@@ -54,11 +54,19 @@ describe('the breaking-change check', () => {
     expect(result.refused).toEqual([]);
   });
 
+  it('refuses a new deprecation the changelog does not name, and passes it named', async () => {
+    const deprecated = withEmailDeprecated(current);
+    const unnamed = await checkSchemaChanges(release.schema, deprecated, changelog);
+    expect(unnamed.refused.map((r) => [r.coordinate, r.why])).toEqual([['Contact.email', expect.stringContaining('deprecated without a CHANGELOG.md entry')]]);
+    const named = await checkSchemaChanges(release.schema, deprecated, recording('`Contact.email`: use `Contact.emails`.', 'Deprecated'));
+    expect(named.refused).toEqual([]);
+  });
+
   it('refuses a field whose type changes, unless recorded', async () => {
     const narrowed = current.replace(/(\ntype ImportAudienceContactsPayload \{[\s\S]*?importedCount: )Int!/, '$1String!');
     expect(narrowed).not.toBe(current);
     const refused = await checkSchemaChanges(release.schema, narrowed, changelog);
-    expect(refused.refused.map((r) => r.change.path)).toEqual(['ImportAudienceContactsPayload.importedCount']);
+    expect(refused.refused.map((r) => r.coordinate)).toEqual(['ImportAudienceContactsPayload.importedCount']);
     const recorded = await checkSchemaChanges(release.schema, narrowed, recording('`ImportAudienceContactsPayload.importedCount` is a String.', 'Changed'));
     expect(recorded.refused).toEqual([]);
   });
