@@ -1,4 +1,5 @@
 import { print } from 'graphql';
+import { createClient as createSseClient } from 'graphql-sse';
 import type { Client } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
@@ -289,16 +290,20 @@ describe('keys and limits', () => {
     let closedWith: number | undefined;
     c.on('closed', (event) => (closedWith = (event as { code: number }).code));
     const w = await live(c, AUDIENCE_CHANGED, { id: audienceId });
+    // Another subscription on the same connection: the connection stays open until the server cuts it.
+    const bystander = await live(c, AUDIENCE_CHANGED, { id: await createAudience('Bystander') });
     const raw = Buffer.from(audienceId, 'base64url').toString().split(':')[1];
     // 50 events in one transaction arrive at once; this server queues 4 a subscriber.
     await app.database.prisma.$transaction(async (tx) => {
       for (let i = 0; i < 50; i++) await tx.$executeRaw(Prisma.sql`SELECT pg_notify('cg_live', ${JSON.stringify({ k: 'AUDIENCE_UPDATED', x: accountId, a: raw, u: `flood${i}` })})`);
     });
-    await w.ended();
+    // Its error is the last thing it receives, then the connection is cut (a client that could not read it would be cut all the same).
+    expect(await w.ended()).toMatchObject([{ extensions: { code: 'SUBSCRIBER_TOO_SLOW', numericCode: 1403, status: 429 } }]);
     await until(() => closedWith !== undefined, 5_000);
     expect(closedWith).toBe(1006);
+    expect(bystander.completed).toBe(true);
     expect(w.events.length).toBeLessThan(50);
-    held--;
+    held -= 2;
     await subscribed(app.url, held);
   });
 
@@ -310,6 +315,56 @@ describe('keys and limits', () => {
     socket.send(JSON.stringify({ type: 'connection_init', payload: { 'X-Dexatel-Key': key } }));
     await until(() => pings >= 2, 3_000);
     socket.close();
+
+    // yoga's SSE sends a comment line every 12 s (every 300 ms under NODE_ENV=test, as here).
+    const audienceId = await createAudience('Keep-alive');
+    const abort = new AbortController();
+    const response = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-dexatel-key': key },
+      body: JSON.stringify({ query: AUDIENCE_CHANGED, variables: { id: audienceId } }),
+      signal: abort.signal,
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.getReader();
+    let text = '';
+    while ((text.match(/^:\n\n/gm) ?? []).length < 3) text += new TextDecoder().decode((await reader.read()).value);
+    abort.abort();
+  });
+});
+
+describe('over SSE', () => {
+  it('the per-key limit (1401) applies to SSE streams too', async () => {
+    const audienceId = await createAudience('SSE limit');
+    const sse = createSseClient({ url: `${app.url}/graphql`, headers: { 'x-dexatel-key': key }, retryAttempts: 0 });
+    const open: Array<() => void> = [];
+    for (let i = 0; i < 5; i++) open.push(sse.subscribe({ query: AUDIENCE_CHANGED, variables: { id: audienceId } }, { next: () => {}, error: () => {}, complete: () => {} }));
+    held += 5;
+    await subscribed(app.url, held);
+    const refused: any[] = [];
+    await new Promise<void>((resolve, reject) => sse.subscribe({ query: AUDIENCE_CHANGED, variables: { id: audienceId } }, { next: (value) => refused.push(value), error: reject, complete: resolve }));
+    expect(refused).toMatchObject([{ errors: [{ extensions: { code: 'SUBSCRIPTION_LIMIT', numericCode: 1401, status: 429 } }] }]);
+    for (const stop of open) stop();
+    held -= 5;
+    await subscribed(app.url, held);
+    sse.dispose();
+  });
+});
+
+describe('rate limit', () => {
+  it('each subscribe over a WebSocket spends a token of the key, as an HTTP request does (RATE_LIMITED, 429)', async () => {
+    const limited = await startTestApp({ hardening: { rateLimitPerSecond: 1, rateLimitBurst: 3 } });
+    try {
+      const { key: limitedKey } = await limited.createAccount('Rate');
+      const c = liveClient(limited.url, limitedKey);
+      clients.push(c);
+      const results = [];
+      for (let i = 0; i < 4; i++) results.push(await watch(c, `subscription { audienceChanged(id: "QXVkaWVuY2U6MDAwMDAwMDAtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDAw") { kind } }`).ended());
+      expect(results.slice(0, 3).map((errors) => errors[0]?.extensions?.code)).toEqual(['AUDIENCE_NOT_FOUND', 'AUDIENCE_NOT_FOUND', 'AUDIENCE_NOT_FOUND']);
+      expect(results[3]).toMatchObject([{ extensions: { code: 'RATE_LIMITED', status: 429 } }]);
+    } finally {
+      await limited.close();
+    }
   });
 });
 

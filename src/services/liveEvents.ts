@@ -167,6 +167,9 @@ function topicsOf(event: LiveEvent): Topic[] {
   }
 }
 
+/** How long a subscriber whose queue overflowed has to read its error before its connection is closed. */
+const SLOW_SUBSCRIBER_GRACE_MS = 1_000;
+
 class Subscription implements LiveStream {
   private queue: StreamItem[] = [];
   private waiting: ((result: IteratorResult<StreamItem>) => void) | null = null;
@@ -188,9 +191,11 @@ class Subscription implements LiveStream {
     if (this.closing) return;
     if (this.waiting) return this.hand(item);
     if (this.queue.length >= this.bufferSize) {
-      // The transport has not taken the last `bufferSize` events: the client reads slower than events come.
+      // The transport has not taken the last `bufferSize` events: the client reads slower than events come. Its
+      // queue is dropped now (the heap stays bounded); the error is its last item, and a client that cannot take
+      // even that within a second is cut off.
       this.fail(appError('SUBSCRIBER_TOO_SLOW'));
-      this.subscriber.connection.disconnect();
+      setTimeout(() => this.subscriber.connection.disconnect(), SLOW_SUBSCRIBER_GRACE_MS).unref();
       return;
     }
     this.queue.push(item);
