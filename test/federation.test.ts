@@ -225,6 +225,15 @@ describe('behind Hive Gateway, composed with the campaigns subgraph', () => {
     expect(error?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', status: 400 });
     expect(response.body.data?.audiences ?? null).toBeNull();
   });
+
+  it("still applies the Contact Gateway's depth limit", async () => {
+    // 14 levels, over the 12 a query may have.
+    const response = await viaGateway(
+      `{ audiences(first: 1) { edges { node { contacts(first: 1) { edges { node { contact { audiences(first: 1) { edges { node { contacts(first: 1) { edges { node { number } } } } } } } } } } } } } }`,
+    );
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_DEEP', status: 400 });
+    expect(response.body.data?.audiences ?? null).toBeNull();
+  });
 });
 
 describe("docs/ecosystem.md's graphql examples, through the gateway", () => {
