@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { composeSupergraph } from '../examples/federation/compose.js';
 import { createScratchDatabase, type GraphQLResponse, startTestApp, type TestApp } from './support/app.js';
 import { expectError, unknownId } from './support/assertions.js';
 import { fences, matchSample, readDoc } from './support/docs.js';
-import { databaseEnv, freePort, projectRoot, startServerProcess, waitUntil } from './support/run.js';
+import { databaseEnv, projectRoot, startServerProcess, waitUntil } from './support/run.js';
 
 // The Contact Gateway as an Apollo Federation v2 subgraph (FEDERATION=1), composed with the example campaigns
 // subgraph (examples/federation/) and served by Hive Gateway's own CLI, as a user would run it.
@@ -35,6 +36,21 @@ async function post(url: string, query: string, variables: Record<string, unknow
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, headers: response.headers, body: await response.json() };
+}
+/** A port of this suite's range (4400-4499) that nothing listens on now: the gateway's. */
+async function gatewayPort(): Promise<number> {
+  for (let port = 4400; port < 4500; port++) {
+    const server = createTcpServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (free) {
+      await new Promise((resolve) => server.close(resolve));
+      return port;
+    }
+  }
+  throw new Error('no free port in 4400-4499');
 }
 const viaGateway = (query: string, variables?: Record<string, unknown>, key?: string | null) => post(`${gatewayUrl}/graphql`, query, variables, key);
 
@@ -60,7 +76,7 @@ beforeAll(async () => {
   workdir = mkdtempSync(path.join(tmpdir(), 'cg-federation-'));
   const supergraph = path.join(workdir, 'supergraph.graphql');
   writeFileSync(supergraph, composeSupergraph({ contacts: `${app.url}/graphql`, campaigns: campaignsUrl }));
-  const port = await freePort();
+  const port = await gatewayPort();
   gatewayUrl = `http://127.0.0.1:${port}`;
   gateway = spawn(
     path.join(projectRoot, 'node_modules/.bin/hive-gateway'),
