@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
@@ -33,7 +34,7 @@ export interface PinnedConnection {
 
 /** PGlite with the extensions our migrations use. `dataDir` undefined means in memory. */
 export async function openPGlite(dataDir?: string): Promise<PGlite> {
-  const pglite = new PGlite(dataDir ?? 'memory://', { extensions: { pg_trgm } });
+  const pglite = new PGlite(dataDir ?? 'memory://', { extensions: { pg_trgm, btree_gin } });
   await pglite.waitReady;
   return pglite;
 }

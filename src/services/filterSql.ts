@@ -17,7 +17,7 @@ export function timeRangeCondition(column: string, range: TimeRange | null): Sql
   ]);
 }
 
-/** Array operators the GIN index on tags serves (&& any, @> all). */
+/** Array operators the GIN index on (audience_id, tags) serves (&& any, @> all): the audience's own rows only. */
 function tagCondition(tags: TagFilter | null): Sql | null {
   if (!tags) return null;
   return allOf([
