@@ -38,6 +38,7 @@ import {
   seededUuid,
   type Target,
 } from './queries.js';
+import { measureSegments, renderSegmentReport, type SegmentResults } from './segments.js';
 import { fullScale, quickScale, recordSeedSeconds, reuseSeeded, type Scale, seed, type Seeded } from './seed.js';
 
 const quick = process.argv.includes('--quick');
@@ -45,6 +46,8 @@ const mode = quick ? 'quick' : 'full';
 // --seed-only: make the database and stop. --reuse: measure on the database a previous run seeded.
 const seedOnly = process.argv.includes('--seed-only');
 const reuse = process.argv.includes('--reuse');
+// --segments-only (with --reuse): measure issue 14's segment cells alone, on a database seeded before.
+const segmentsOnly = process.argv.includes('--segments-only');
 const adminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 interface Settings {
@@ -58,6 +61,8 @@ interface Settings {
   importBatch: number;
   /** The cells of issue 13's search shapes (60 of them): shorter in the quick mode, which CI runs. */
   search: Window;
+  /** The cells of issue 14's sorted and filtered pages (32 of them, with the floor's). */
+  segments: Window;
 }
 /** A cell's warm-up and measured window. */
 interface Window {
@@ -65,8 +70,8 @@ interface Window {
   seconds: number;
 }
 const settings: Settings = quick
-  ? { scale: quickScale, databaseName: 'cg_bench_quick', connections: 8, poolSize: 10, warmupSeconds: 1, seconds: 3, importRows: 2_000, importBatch: 1_000, search: { warmupSeconds: 1, seconds: 2 } }
-  : { scale: fullScale, databaseName: 'cg_bench', connections: 8, poolSize: 10, warmupSeconds: 5, seconds: 15, importRows: 100_000, importBatch: 10_000, search: { warmupSeconds: 5, seconds: 15 } };
+  ? { scale: quickScale, databaseName: 'cg_bench_quick', connections: 8, poolSize: 10, warmupSeconds: 1, seconds: 3, importRows: 2_000, importBatch: 1_000, search: { warmupSeconds: 1, seconds: 2 }, segments: { warmupSeconds: 1, seconds: 2 } }
+  : { scale: fullScale, databaseName: 'cg_bench', connections: 8, poolSize: 10, warmupSeconds: 5, seconds: 15, importRows: 100_000, importBatch: 10_000, search: { warmupSeconds: 5, seconds: 15 }, segments: { warmupSeconds: 3, seconds: 10 } };
 /** Our server as one process and in cluster mode (a worker per core), and the peer. */
 type Server = 'us' | 'us-cluster' | 'postgraphile';
 const SERVERS: Server[] = ['us', 'us-cluster', 'postgraphile'];
@@ -135,15 +140,10 @@ async function main() {
   const withoutRateLimit = { RATE_LIMIT_PER_SECOND: '1000000000', RATE_LIMIT_BURST: '1000000000' };
   // The servers run the compiled build, as `npm start` does.
   execSync('npm run build --silent', { stdio: 'inherit' });
-  const us = await startServer('us', process.execPath, ['dist/main.js'], {
-    ...withoutRateLimit,
-    DATABASE_URL: seeded.url,
-    DATABASE_POOL_SIZE: String(settings.poolSize),
-    PORT: String(ports.us),
-    NODE_ENV: 'production',
-  });
+  const usEnvironment = { ...withoutRateLimit, DATABASE_URL: seeded.url, DATABASE_POOL_SIZE: String(settings.poolSize), NODE_ENV: 'production' };
+  const us = await startServer('us', ports.us, process.execPath, ['dist/main.js'], { ...usEnvironment, PORT: String(ports.us) });
   // The same number of database connections in all: split between the workers.
-  const usCluster = await startServer('us-cluster', process.execPath, ['dist/cluster.js'], {
+  const usCluster = await startServer('us-cluster', ports['us-cluster'], process.execPath, ['dist/cluster.js'], {
     ...withoutRateLimit,
     DATABASE_URL: seeded.url,
     DATABASE_POOL_SIZE: String(settings.poolSize / 2),
@@ -151,9 +151,20 @@ async function main() {
     PORT: String(ports['us-cluster']),
     NODE_ENV: 'production',
   });
-  const peer = await startServer('postgraphile', process.execPath, ['bench/postgraphile/server.mjs', seeded.url, String(ports.postgraphile), String(settings.poolSize)], {
+  const peer = await startServer('postgraphile', ports.postgraphile, process.execPath, ['bench/postgraphile/server.mjs', seeded.url, String(ports.postgraphile), String(settings.poolSize)], {
     NODE_ENV: 'production',
   });
+
+  if (segmentsOnly) {
+    if (!reuse) throw new Error('--segments-only measures a database seeded before: add --reuse');
+    await pool.query('VACUUM (ANALYZE) audience_contact, contact, audience');
+    const segments = await runSegments(seeded, pool, usEnvironment);
+    const environment = await describeEnvironment(pool, { us: [us.pid!], 'us-cluster': [usCluster.pid!, ...childPids(usCluster.pid!)], postgraphile: [peer.pid!] });
+    await pool.end();
+    stopChildren();
+    reportSegments(seeded, environment, segments);
+    return;
+  }
 
   // Issue 13's search shapes on our server, first on the tables as the seed's bulk load left them (never
   // vacuumed; never analyzed until our server's start-up check, awaited here), then after VACUUM (ANALYZE).
@@ -225,6 +236,9 @@ async function main() {
   // After the memory figures, so they stay those of the GraphQL scenarios above, comparable with earlier runs.
   const restResult = await measureRestVersusGraphql(seeded.apiKey, us.pid!, disagreements);
 
+  // Last: the copy and the tag write 600,000 rows (and delete them again), which the cells above must not see.
+  const segments = await runSegments(seeded, pool, usEnvironment);
+
   const environment = await describeEnvironment(pool, {
     us: [us.pid!],
     'us-cluster': [usCluster.pid!, ...childPids(usCluster.pid!)],
@@ -242,6 +256,7 @@ async function main() {
   const searchReport = renderSearchReport(runHeader(seeded, environment), seeded, searchTerms, searchPhases, disagreements);
   writeSection(searchReport, `search:${mode}`);
   console.log(`\n${searchReport}`);
+  reportSegments(seeded, environment, segments);
 
   const failures = [
     ...results.flatMap((r) =>
@@ -267,11 +282,45 @@ async function main() {
   if (quick) await dropDatabase(seeded.databaseName);
 }
 
+/** Issue 14's cells (bench/segments.ts) on our server as one process, PostGraphile where it has the same filter, and the floor. */
+async function runSegments(seeded: Seeded, pool: pg.Pool, usEnvironment: Record<string, string>): Promise<SegmentResults> {
+  const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM audience_contact WHERE audience_id = $1`, [seeded.bigAudienceId]);
+  return measureSegments({
+    seeded,
+    pool,
+    window: settings.segments,
+    deepRows: Math.min(100_000, Math.floor(rows[0]!.n / 2)),
+    drive: (target, request, window) => drive(target, graphqlLoad(target, { request: (_shape, n) => request(n) }), seeded.apiKey, undefined, window),
+    driveFloor: (statement, window) => driveFloor(pool, statement, window),
+    post: (target, request) => post(target, seeded.apiKey, request),
+    // The export runs on a server of its own, started for it: its RSS before the first export is an idle
+    // server's (the one that served every cell above holds what they grew), as issue 14's target reads.
+    startExportServer: async () => {
+      const port = 4103;
+      const child = await startServer('us-export', port, process.execPath, ['dist/main.js'], { ...usEnvironment, PORT: String(port) });
+      return { url: `http://127.0.0.1:${port}`, pid: child.pid!, stop: () => void child.kill('SIGTERM') };
+    },
+    log,
+  });
+}
+
+/** Writes the segments section and fails the run on a failed request or a disagreement. */
+function reportSegments(seeded: Seeded, environment: Environment, segments: SegmentResults) {
+  const report = renderSegmentReport(runHeader(seeded, environment), segments, settings.segments);
+  writeSection(report, `segments:${mode}`);
+  console.log(`\n${report}`);
+  const failures = [...segments.failures, ...segments.disagreements];
+  if (failures.length) {
+    console.error(`segment benchmark failures:\n${failures.join('\n')}`);
+    process.exitCode = 1;
+  }
+}
+
 function fmt(m: Measured): string {
   return `${m.rps.toFixed(0)} req/s p50 ${m.p50.toFixed(1)} ms p99 ${m.p99.toFixed(1)} ms${m.errors ? ` ${m.errors} errors` : ''}`;
 }
 
-async function startServer(target: Server, command: string, args: string[], env: Record<string, string>): Promise<ChildProcess> {
+async function startServer(target: string, port: number, command: string, args: string[], env: Record<string, string>): Promise<ChildProcess> {
   // The servers' output goes to a file, not to this process: this process is busy driving the load, and a
   // pipe it reads late fills up and makes the server under test wait on its own log writes.
   const logFile = path.join(os.tmpdir(), `contact-gateway-bench-${target}.log`);
@@ -284,7 +333,7 @@ async function startServer(target: Server, command: string, args: string[], env:
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${target} exited at start:\n${output()}`);
     try {
-      const response = await fetch(`http://127.0.0.1:${ports[target]}/graphql`, {
+      const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: '{ __typename }' }),

@@ -29,7 +29,7 @@ export interface Seeded {
 }
 
 // Real NANP area codes of the United States, so the numbers look like (and parse as) US numbers: the seed writes
-// their country, 'US', as the gateway would (its start-up fill would otherwise rewrite 1,000,000 rows mid-run).
+// each number's country as the gateway would (its start-up fill would otherwise rewrite 1,000,000 rows mid-run).
 export const AREA_CODES = ['201', '212', '213', '305', '312', '404', '415', '503', '512', '617', '646', '702', '713', '718', '773', '917'];
 export const FIRST_NAMES = [
   'Ann', 'Anna', 'Aram', 'Ben', 'Carla', 'Chen', 'Daniel', 'David', 'Elena', 'Emma', 'Fatima', 'Gayane', 'George',
@@ -57,8 +57,21 @@ export const RARE_EVERY = 2_000;
 const sqlArray = (values: string[]) => `ARRAY[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(',')}]`;
 
 /** The E.164 number of contact `i` (SQL over column `i`): unique for i < 16 × 800 × 24 × … within the area codes. */
-const phoneOf = (i: string) =>
+const usPhoneOf = (i: string) =>
   `'+1' || (${sqlArray(AREA_CODES)})[1 + ${i} % 16] || (200 + (${i} / 16) % 800)::text || lpad((((${i} / 12800) * 389 + ((${i} / 16) % 800) * 13) % 10000)::text, 4, '0')`;
+
+/**
+ * One contact in 10 has an Armenian mobile number (+374 93 … or +374 94 …) and one in 20 a British one (+44 7400 …),
+ * the rest American: a country filter (issue 14: "the VIP contacts in Armenia") then selects a slice of an
+ * audience, not all of it or nothing; half the Armenian rows of the big audience are tagged vip (row k of it is
+ * contact k, tagged vip when k % 5 = 0), so "VIP in Armenia" is narrower than either. Each number is unique
+ * (i / 20 < 1,000,000) and valid for libphonenumber, which gives the country.
+ */
+const phoneAndCountryOf = (i: string) => ({
+  phone: `CASE ${i} % 20 WHEN 5 THEN '+37493' || lpad((${i} / 20)::text, 6, '0') WHEN 8 THEN '+37494' || lpad((${i} / 20)::text, 6, '0')
+    WHEN 13 THEN '+447400' || lpad((${i} / 20)::text, 6, '0') ELSE ${usPhoneOf(i)} END`,
+  country: `CASE ${i} % 20 WHEN 5 THEN 'AM' WHEN 8 THEN 'AM' WHEN 13 THEN 'GB' ELSE 'US' END`,
+});
 
 export function databaseUrl(adminUrl: string, databaseName: string): string {
   const url = new URL(adminUrl);
@@ -121,7 +134,7 @@ export async function seed(
   );
   await client.query(
     `INSERT INTO contact (id, account_id, phone, country, name, email, created_at, updated_at)
-     SELECT md5('contact' || i)::uuid, $1::uuid, ${phoneOf('i')}, 'US', f || ' ' || l,
+     SELECT md5('contact' || i)::uuid, $1::uuid, ${phoneAndCountryOf('i').phone}, ${phoneAndCountryOf('i').country}, f || ' ' || l,
        CASE WHEN i % 3 = 0 THEN NULL ELSE lower(f) || '.' || lower(l) || i || '@example.com' END,
        ${base} + i * interval '1 millisecond', ${base} + i * interval '1 millisecond'
      FROM generate_series(0, ${C - 1}) i,
@@ -135,10 +148,11 @@ export async function seed(
   await client.query(
     `INSERT INTO audience_contact (id, audience_id, contact_id, phone, country, first_name, last_name, timestamp, date, tags, created_at, updated_at)
      SELECT md5('audience_contact' || k)::uuid, md5('audience' || g.audience)::uuid, c.id, c.phone, c.country,
-       split_part(c.name, ' ', 1), split_part(c.name, ' ', 2),
+       CASE WHEN k % 50 = 7 THEN NULL ELSE split_part(c.name, ' ', 1) END, split_part(c.name, ' ', 2),
        CASE WHEN k % 4 = 0 THEN (1767225600 + k)::text END, CASE WHEN k % 4 = 1 THEN '2026-03-' || lpad((1 + k % 28)::text, 2, '0') END,
        CASE k % 5 WHEN 0 THEN ARRAY['vip'] WHEN 1 THEN ARRAY['newsletter', 'trial'] ELSE ARRAY[]::text[] END,
-       ${base} + interval '1 hour' + k * interval '1 millisecond', ${base} + interval '1 hour' + k * interval '1 millisecond'
+       ${base} + interval '1 hour' + k * interval '1 millisecond',
+       ${base} + interval '1 hour' + k * interval '1 millisecond' + CASE WHEN k % 3 = 0 THEN (k % 97) * interval '1 day' ELSE interval '0' END
      FROM (
        SELECT k, CASE WHEN k < ${C} THEN ${bigAudience} ELSE (k - ${C}) % ${A - 1} END AS audience,
               CASE WHEN k < ${C} THEN k ELSE ((k - ${C})::bigint * 7919) % ${C} END AS contact
