@@ -193,6 +193,11 @@ describe('_entities', () => {
     expectError(response, { code: 'BAD_USER_INPUT', status: 400, field: 'representations' });
   });
 
+  it('refuses a reference to a type that is not one of its entities', async () => {
+    const response = await app.gql(entities, { representations: [{ __typename: 'Campaign', id: A.audience }] });
+    expectError(response, { code: 'BAD_USER_INPUT', status: 400, field: 'representations' });
+  });
+
   it('needs a key, as every data query does', async () => {
     const response = await app.gql(entities, { representations: [{ __typename: 'Audience', id: A.audience }] }, { key: null });
     expect(response.status).toBe(401);

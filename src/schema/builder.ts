@@ -1,7 +1,5 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
-import DirectivePlugin from '@pothos/plugin-directives';
-import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import { appError } from '../domain/errors.js';
 import type { GraphQLContext } from './context.js';
@@ -18,9 +16,7 @@ export const builder = new SchemaBuilder<{
   DefaultNodeNullability: false;
   Connection: { totalCount: () => Promise<number> | number };
 }>({
-  // Directives + Federation only add `builder.asEntity` and `toSubGraphSchema` (src/schema/federation/): the
-  // default schema carries no @key until that module marks the entities, which the default server never loads.
-  plugins: [RelayPlugin, DataloaderPlugin, DirectivePlugin, FederationPlugin],
+  plugins: [RelayPlugin, DataloaderPlugin],
   // Fields are non-null unless they say otherwise: clients then generate types without needless `| null`.
   defaultFieldNullability: false,
   relay: {
