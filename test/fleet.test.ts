@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../src/db/database.js';
 import { createAccountWithKey } from '../src/services/accounts.js';
 import { type Fleet, startFleet } from '../scripts/fleet.js';
-import { type GraphQLResponse, testEngine } from './support/app.js';
+import { type GraphQLResponse, type TestApp, testEngine } from './support/app.js';
 import { expectError } from './support/assertions.js';
 import { liveClient, openSubscriptions, watch } from './support/live.js';
 import { runOn } from './support/replica.js';
+import { expectDexatelError, rest } from './support/rest.js';
 import { databaseEnv, runScript } from './support/run.js';
 
 // The whole topology, as `npm run fleet` starts it: HAProxy on 4510, three gateway processes on 4511-4513, a private
@@ -213,6 +214,10 @@ describe.skipIf(testEngine !== 'postgres')('the fleet behind HAProxy (its own Po
       expect(outage.status).toBe(503);
       expectError(outage, { code: 'SERVICE_UNAVAILABLE', numericCode: null, status: 503 });
       expect(outage.headers.get('retry-after')).toBe('1');
+      // The REST front through the balancer: the same 503 in its own error shape.
+      const restWrite = await rest({ url: fleet.url } as TestApp, key, 'POST', '/v1/audiences', { data: { name: 'During the outage', channel: 'SMS' } });
+      expectDexatelError(restWrite, { status: 503, code: null, name: 'SERVICE_UNAVAILABLE' });
+      expect(restWrite.headers.get('retry-after')).toBe('1');
     } finally {
       await fleet.primary!.start();
     }
