@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
 import { type Browser, launchChromium, watchPage as watch } from './support/browser.js';
+import { subscribed } from './support/live.js';
 
 let app: TestApp;
 let key: string;
@@ -60,6 +61,39 @@ describe('GraphiQL at /graphql in headless Chromium', () => {
     await page.close();
     // Chromium, 9 MB of GraphiQL and its editor workers on a 2-core machine that runs another suite at the same
     // time: seconds when alone, over a minute once under load. The page load itself is bounded at 90 s above.
+  }, 180_000);
+
+  it('runs a subscription (over SSE) and shows each event as it comes', async () => {
+    const created = await app.gql('mutation { createAudience(input: { name: "Watched in GraphiQL", channel: SMS }) { audience { id } } }', undefined, { key });
+    const audienceId = created.body.data.createAudience.audience.id;
+    const page = await browser.newPage();
+    const origin = new URL(app.url).origin;
+    const { problems, foreign } = await watch(page, origin);
+    // A link that opens GraphiQL with a subscription in the editor (its `query` parameter), as a reader would share one.
+    const subscription = `subscription Watch { audienceChanged(id: "${audienceId}") { kind audience { name contacts { totalCount } } } }`;
+    await page.goto(`${app.url}/graphql?query=${encodeURIComponent(subscription)}`, { waitUntil: 'networkidle', timeout: 90_000 });
+    await expect.poll(() => editorText(page, 'query')).toContain('subscription Watch {');
+    await expect.poll(() => editorText(page, 'headers')).toContain('"X-Dexatel-Key"');
+    await editor(page, 'headers').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(JSON.stringify({ 'X-Dexatel-Key': key }));
+    // GraphiQL runs a subscription over SSE: a GET with the operation in its query string, answered with an event stream.
+    const streaming = page.waitForResponse((response) => new URL(response.url()).pathname === '/graphql' && (response.headers()['content-type'] ?? '').includes('text/event-stream'));
+    await page.locator('.graphiql-execute-button').click();
+    expect((await streaming).status()).toBe(200);
+    await subscribed(app.url, 1);
+
+    const resultText = async () => (await page.locator('.graphiql-response').innerText()).replace(/\s+/g, ' ');
+    for (const name of ['Renamed once', 'Renamed twice']) {
+      await app.gql('mutation ($id: ID!, $name: String!) { updateAudience(input: { id: $id, name: $name }) { audience { id } } }', { id: audienceId, name }, { key });
+      await expect.poll(resultText, { timeout: 20_000 }).toContain(`"name": "${name}"`);
+    }
+    expect(await resultText()).toContain('"kind": "AUDIENCE_UPDATED"');
+    expect(foreign).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+    await subscribed(app.url, 0);
   }, 180_000);
 
   it('serves a small page with versioned, cacheable assets, and JSON to API clients on the same URL', async () => {
