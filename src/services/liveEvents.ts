@@ -286,6 +286,13 @@ export function createLiveEvents(options: {
     }
   };
 
+  // The listening connection dropped (PostgreSQL restarted, failed over, or ended it): what was committed until it is
+  // back is lost, so every stream ends with SERVICE_UNAVAILABLE rather than go on as if nothing was missed. Clients
+  // subscribe again and refetch, as after any reconnect.
+  notifications.onInterruption(() => {
+    for (const subscribers of [...byTopic.values()]) for (const subscription of [...subscribers]) subscription.fail(appError('SERVICE_UNAVAILABLE'));
+  });
+
   const unregister = (subscription: Subscription) => {
     const { topic, subscriber } = subscription;
     const subscribers = byTopic.get(topic);
