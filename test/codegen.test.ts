@@ -48,11 +48,13 @@ describe('GraphQL Code Generator on schema.graphql and examples/', () => {
 
   it('generates typed documents for every example operation', () => {
     const generated = readFileSync(path.join(dir, 'generated/graphql.ts'), 'utf8');
-    for (const name of ['ViewerQuery', 'AudiencesQuery', 'AudienceContactsQuery', 'UpdateAudienceContactMutation', 'CreateContactMutation', 'ImportAudienceContactsMutation']) {
+    for (const name of ['ViewerQuery', 'AudiencesQuery', 'AudienceContactsQuery', 'UpdateAudienceContactMutation', 'CreateContactMutation', 'ImportAudienceContactsMutation', 'AudienceContactsChangedSubscription']) {
       expect(generated).toContain(`export type ${name} =`);
     }
     expect(generated).toMatch(/export const AudienceContactsDocument = .* as unknown as DocumentNode<AudienceContactsQuery, AudienceContactsQueryVariables>;/);
     expect(generated).toContain("export type Channel =\n  | 'SMS'");
+    expect(generated).toMatch(/export const AudienceContactsChangedDocument = .* as unknown as DocumentNode<AudienceContactsChangedSubscription, AudienceContactsChangedSubscriptionVariables>;/);
+    expect(generated).toMatch(/export type AudienceContactChangeKind =[^;]*'ADDED'[^;]*'BATCH'/);
   });
 
   it('type-checks the generated code and the example frontend with tsc --strict', async () => {
