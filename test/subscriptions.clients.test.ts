@@ -128,43 +128,27 @@ async function exercise(start: (audienceId: string) => { events: any[]; stop: ()
 const query = exampleOperation('AudienceContactsChanged');
 
 describe('Apollo Client', () => {
-  it('GraphQLWsLink split from the HttpLink', async () => {
-    const client = apollo(new GraphQLWsLink(wsClient()));
-    await exercise((audienceId) => {
-      const events: any[] = [];
-      const subscription = client.subscribe({ query, variables: { audienceId } }).subscribe({ next: (result) => events.push((result.data as any).audienceContactsChanged) });
-      return { events, stop: () => subscription.unsubscribe() };
-    });
-  });
+  const subscriber = (client: ApolloClient) => (audienceId: string) => {
+    const events: any[] = [];
+    const subscription = client.subscribe({ query, variables: { audienceId } }).subscribe({ next: (result) => events.push((result.data as any).audienceContactsChanged) });
+    return { events, stop: () => subscription.unsubscribe() };
+  };
 
-  it('over SSE through graphql-sse', async () => {
-    const client = apollo(new SseLink(sseClient()));
-    await exercise((audienceId) => {
-      const events: any[] = [];
-      const subscription = client.subscribe({ query, variables: { audienceId } }).subscribe({ next: (result) => events.push((result.data as any).audienceContactsChanged) });
-      return { events, stop: () => subscription.unsubscribe() };
-    });
-  });
+  it('GraphQLWsLink split from the HttpLink', () => exercise(subscriber(apollo(new GraphQLWsLink(wsClient())))));
+
+  it('over SSE through graphql-sse', () => exercise(subscriber(apollo(new SseLink(sseClient())))));
 });
 
 describe('urql', () => {
-  it('subscriptionExchange over graphql-ws', async () => {
-    const client = urql(wsClient());
-    await exercise((audienceId) => {
-      const events: any[] = [];
-      const { unsubscribe } = client.subscription(query, { audienceId }).subscribe((result) => events.push(result.data.audienceContactsChanged));
-      return { events, stop: unsubscribe };
-    });
-  });
+  const subscriber = (client: UrqlClient) => (audienceId: string) => {
+    const events: any[] = [];
+    const { unsubscribe } = client.subscription(query, { audienceId }).subscribe((result) => events.push(result.data.audienceContactsChanged));
+    return { events, stop: unsubscribe };
+  };
 
-  it('subscriptionExchange over SSE through graphql-sse', async () => {
-    const client = urql(sseClient());
-    await exercise((audienceId) => {
-      const events: any[] = [];
-      const { unsubscribe } = client.subscription(query, { audienceId }).subscribe((result) => events.push(result.data.audienceContactsChanged));
-      return { events, stop: unsubscribe };
-    });
-  });
+  it('subscriptionExchange over graphql-ws', () => exercise(subscriber(urql(wsClient()))));
+
+  it('subscriptionExchange over SSE through graphql-sse', () => exercise(subscriber(urql(sseClient()))));
 });
 
 describe('SSE errors', () => {
