@@ -59,7 +59,13 @@ function server(port: number, base: string, dataDir: string): PostgresServer {
     dataDir,
     url: (database = 'postgres') => `postgresql://postgres@127.0.0.1:${port}/${database}`,
     async start() {
-      await pgCommand('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', `-p ${port} -k ${base}`, 'start']);
+      try {
+        await pgCommand('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', `-p ${port} -k ${base}`, 'start']);
+      } catch (error) {
+        // pg_ctl only says to read the log (a port still held by a server an earlier run left behind, say).
+        const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
+        throw new Error(`PostgreSQL on port ${port} did not start: ${(error as Error).message.trim()}\n${log}`);
+      }
       running = true;
     },
     async stop(mode = 'fast') {
@@ -80,6 +86,15 @@ function server(port: number, base: string, dataDir: string): PostgresServer {
  */
 export async function startPrimary(port: number): Promise<PostgresServer> {
   const base = privateDirectory(`cg-pg-${port}-`);
+  try {
+    return await initPrimary(port, base);
+  } catch (error) {
+    rmSync(base, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function initPrimary(port: number, base: string): Promise<PostgresServer> {
   const dataDir = path.join(base, 'data');
   await pgCommand('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync', '--no-instructions', '-E', 'UTF8', '--locale=C']);
   writeFileSync(
@@ -111,9 +126,14 @@ export async function startPrimary(port: number): Promise<PostgresServer> {
 export async function startReplica(primary: PostgresServer, port: number): Promise<PostgresServer> {
   const base = privateDirectory(`cg-pg-${port}-`);
   const dataDir = path.join(base, 'data');
-  await pgCommand('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '--no-sync', '-c', 'fast']);
   const replica = server(port, base, dataDir);
-  await replica.start();
+  try {
+    await pgCommand('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '--no-sync', '-c', 'fast']);
+    await replica.start();
+  } catch (error) {
+    await replica.remove();
+    throw error;
+  }
   // Streaming, not just started: the primary lists it as a WAL receiver.
   const client = new pg.Client({ connectionString: primary.url() });
   await client.connect();
