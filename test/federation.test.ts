@@ -13,7 +13,7 @@ import { composeSupergraph } from '../examples/federation/compose.js';
 import { createScratchDatabase, type GraphQLResponse, startTestApp, type TestApp } from './support/app.js';
 import { expectError, unknownId } from './support/assertions.js';
 import { fences, matchSample, readDoc } from './support/docs.js';
-import { databaseEnv, projectRoot, startServerProcess, waitUntil } from './support/run.js';
+import { databaseEnv, projectRoot, runCommand, startServerProcess, waitUntil } from './support/run.js';
 
 // The Contact Gateway as an Apollo Federation v2 subgraph (FEDERATION=1), composed with the example campaigns
 // subgraph (examples/federation/) and served by Hive Gateway's own CLI, as a user would run it.
@@ -128,6 +128,16 @@ describe('the subgraph schema', () => {
 });
 
 describe('the entry point', () => {
+  it("loads none of Apollo's federation libraries without FEDERATION=1 (10.6 MB of RSS measured)", async () => {
+    // The build npm start runs (test/support/globalSetup.ts made it): its server module, then the federation one.
+    const count = "Object.keys(require.cache).filter((m) => /@apollo[\\/](subgraph|federation-internals)/.test(m)).length";
+    const script = `import('./dist/server.js').then(() => console.log(${count})).then(() => import('./dist/schema/federation/index.js')).then(() => console.log(${count}))`;
+    const result = await runCommand(process.execPath, ['-e', script], process.env);
+    expect(result.stdout.trim().split('\n').map(Number)).toEqual([0, expect.any(Number)]);
+    expect(Number(result.stdout.trim().split('\n')[1])).toBeGreaterThan(0);
+  });
+
+
   it('serves the subgraph with FEDERATION=1 (the default schema, without it, has no _Entity: see above)', async () => {
     const scratch = await createScratchDatabase({ onDisk: true });
     try {
