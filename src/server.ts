@@ -111,6 +111,29 @@ export function createGateway(options: GatewayOptions): Gateway {
       },
     });
   }
+  // Each read replica's lag and whether reads go to it (DATABASE_READ_URL), as /ready reports them.
+  if (database.config.kind === 'postgres' && database.config.replicas && !metrics.registry.getSingleMetric('gateway_read_replica_lag_ms')) {
+    const replicas = async () => (await database.health()).filter((entry) => entry.role === 'replica');
+    new Gauge({
+      name: 'gateway_read_replica_lag_ms',
+      help: 'How far each read replica was behind the primary at its last check (absent while it does not answer)',
+      labelNames: ['replica'] as const,
+      registers: [metrics.registry],
+      async collect() {
+        this.reset();
+        for (const replica of await replicas()) if (replica.lagMs != null) this.set({ replica: replica.name }, replica.lagMs);
+      },
+    });
+    new Gauge({
+      name: 'gateway_read_replica_serving',
+      help: 'Whether reads go to each read replica (1) or it is skipped, down or too far behind (0)',
+      labelNames: ['replica'] as const,
+      registers: [metrics.registry],
+      async collect() {
+        for (const replica of await replicas()) this.set({ replica: replica.name }, replica.serving ? 1 : 0);
+      },
+    });
+  }
   const shared = { database, logger, metrics, tracing, hardening, authenticate, rateLimiter, persistedQueries, liveEvents };
   const graphql = createGraphQLFront(shared, schema);
   const webSockets = graphqlOverWebSocket({ yoga: graphql as never, path: '/graphql', hardening, rateLimiter, keepAliveMs: liveKeepAliveMs });

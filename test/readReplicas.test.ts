@@ -129,11 +129,17 @@ describe.skipIf(testEngine !== 'postgres')(`reads on a streaming replica (${repl
       const ready = (await response.json()) as { ready: boolean; databases: Array<Record<string, unknown>> };
       expect(ready.ready).toBe(true);
       expect(ready.databases[1]).toMatchObject({ role: 'replica', reachable: false, serving: false, lagMs: null });
+      const metrics = await (await fetch(`${app.url}/metrics`)).text();
+      expect(metrics).toMatch(/^gateway_read_replica_serving\{replica="replica 1"\} 0$/m);
+      expect(metrics).not.toMatch(/^gateway_read_replica_lag_ms\{/m);
     } finally {
       await cluster.replica.start();
     }
     await waitUntilServing(app.url);
     expect(await countContacts(app.url, reader.key)).toBe(before);
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toMatch(/^gateway_read_replica_serving\{replica="replica 1"\} 1$/m);
+    expect(metrics).toMatch(/^gateway_read_replica_lag_ms\{replica="replica 1"\} \d+$/m);
   });
 });
 
