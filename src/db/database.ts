@@ -3,7 +3,7 @@ import { openAdapter, type PinnedConnection } from './adapters.js';
 import { type DatabaseConfig, databaseConfigFromEnv, describeDatabase } from './config.js';
 import { applyMigrations } from './migrations.js';
 import { type DatabaseHealth, openReplicaRouter, type ReplicaRouter } from './replicas.js';
-import { type Notifications, pgliteNotifications, postgresNotifications } from './notifications.js';
+import { type Notifications, pgliteNotifications, postgresNotifications, publishedSent, publishesThrough } from './notifications.js';
 
 export type { PrismaClient } from './generated/client.js';
 export type { DatabaseHealth } from './replicas.js';
@@ -152,6 +152,8 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
       async close() {
         if (closed) return;
         closed = true;
+        // Live events a write published just before: sent before the connections go (a CLI exits right after).
+        await publishedSent(prisma);
         await router?.close();
         await notifications.close();
         await prisma.$disconnect();
@@ -199,7 +201,9 @@ function accountDatabase(
     wrote = true;
     await router.noteWrite(accountId);
   };
-  return { prisma: noteWrites(prisma, afterWrite), readRows };
+  const client = noteWrites(prisma, afterWrite);
+  publishesThrough(client, prisma);
+  return { prisma: client, readRows };
 }
 
 /** The model methods that write; every other one reads. */

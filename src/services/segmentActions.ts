@@ -7,7 +7,7 @@ import { audienceContactFilterCondition } from './filterSql.js';
 import type { AccountScope } from './scope.js';
 import { empty, raw, type Sql, sql } from './sql.js';
 import { analyzeAfterBulkWrite } from './tableStatistics.js';
-import { type BatchOperation, type LiveEvent, publishInTransaction } from './liveEvents.js';
+import { type BatchOperation, type LiveEvent, publishLive } from './liveEvents.js';
 
 /**
  * Acting on a segment (issue 14): copy, move, remove and tag the rows of an audience that a filter (or a list of
@@ -134,12 +134,12 @@ async function act(
       // The row counts reach pg_stat before COMMIT answers, so the ANALYZE below sees them (as in an import).
       await tx.$executeRaw`SELECT pg_stat_force_next_flush()`;
       const [row] = await tx.$queryRaw<Counts[]>(statement);
-      // One summary event an audience whose rows changed, however many rows (see liveEvents.ts).
-      for (const event of events(row!)) await publishInTransaction(tx, event);
       return row!;
     },
     { timeout: TRANSACTION_TIMEOUT_MS, maxWait: TRANSACTION_MAX_WAIT_MS },
   );
+  // One summary event an audience whose rows changed, however many rows (see liveEvents.ts).
+  publishLive(scope.prisma, events(counts));
   const rows = written(counts);
   if (rows > 0) await analyzeAfterBulkWrite(scope.prisma, 'audience_contact', rows).catch(() => {});
   const skipped = SEGMENT_SKIP_REASONS.map((reason) => ({ reason, count: counts[reason] ?? 0 })).filter((skip) => skip.count > 0);
