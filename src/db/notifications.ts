@@ -3,10 +3,11 @@ import pg from 'pg';
 import { Prisma } from './generated/client.js';
 
 /**
- * PostgreSQL's LISTEN/NOTIFY as the one bus between server processes: a write publishes with `pg_notify` inside
- * its own transaction, so the notification is delivered when (and only if) it commits, and every process that
- * listens on the channel receives it, with no infrastructure beyond the database. PGlite implements the same in
- * process, so the embedded default behaves alike.
+ * PostgreSQL's LISTEN/NOTIFY as the one bus between server processes: every process that listens on a channel
+ * receives what is notified on it, with no infrastructure beyond the database. A rare event is notified inside the
+ * writing transaction (`notifyInTransaction`: delivered when, and only if, it commits); a frequent one once its
+ * write has committed (`publishAfterCommit`, which says why). PGlite implements the same in process, so the
+ * embedded default behaves alike.
  *
  * Generic on purpose: live updates (src/services/liveEvents.ts) use it, and so can any other broadcast between
  * processes (a revoked API key). Channel names are lower case: LISTEN folds an unquoted name, pg_notify does not.
