@@ -17,6 +17,24 @@ export interface GraphQLRequest {
   variables: Record<string, unknown>;
 }
 
+/** What a cell measured: requests, their rate and latency, the failures; for our server, its CPU per request. */
+export interface Measured {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  firstError?: string;
+  /** The server's CPU time (user + system) over the measured window, per request: only where the pid is known. */
+  cpuMs?: number;
+}
+
+/** A cell's warm-up and measured window. */
+export interface Window {
+  warmupSeconds: number;
+  seconds: number;
+}
+
 export interface FloorStatement {
   name: string;
   text: string;

@@ -20,6 +20,7 @@ import {
   type FloorStatement,
   type GraphQLRequest,
   importRows,
+  type Measured,
   REST_PAGE,
   type RestComparison,
   restVersusGraphql,
@@ -37,6 +38,7 @@ import {
   type SearchTarget,
   seededUuid,
   type Target,
+  type Window,
 } from './queries.js';
 import { measureSegments, renderSegmentReport, type SegmentResults } from './segments.js';
 import { fullScale, quickScale, recordSeedSeconds, reuseSeeded, type Scale, seed, type Seeded } from './seed.js';
@@ -67,11 +69,6 @@ interface Settings {
    */
   segments: Window;
 }
-/** A cell's warm-up and measured window. */
-interface Window {
-  warmupSeconds: number;
-  seconds: number;
-}
 const settings: Settings = quick
   ? { scale: quickScale, databaseName: 'cg_bench_quick', connections: 8, poolSize: 10, warmupSeconds: 1, seconds: 3, importRows: 2_000, importBatch: 1_000, search: { warmupSeconds: 1, seconds: 2 }, segments: { warmupSeconds: 0, seconds: 1 } }
   : { scale: fullScale, databaseName: 'cg_bench', connections: 8, poolSize: 10, warmupSeconds: 5, seconds: 15, importRows: 100_000, importBatch: 10_000, search: { warmupSeconds: 5, seconds: 15 }, segments: { warmupSeconds: 3, seconds: 10 } };
@@ -81,17 +78,6 @@ const SERVERS: Server[] = ['us', 'us-cluster', 'postgraphile'];
 const ports: Record<Server, number> = { us: 4101, 'us-cluster': 4102, postgraphile: 5678 };
 const shapeOf = (server: Server): Target => (server === 'postgraphile' ? 'postgraphile' : 'us');
 const serverLabel: Record<Server, string> = { us: 'us, 1 process', 'us-cluster': 'us, cluster of 2', postgraphile: 'PostGraphile' };
-
-interface Measured {
-  requests: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  firstError?: string;
-  /** The server's CPU time (user + system) over the measured window, per request: only where the pid is known. */
-  cpuMs?: number;
-}
 
 // PostGraphile lives in a package of its own (see bench/postgraphile/package.json); every server runs on the
 // Node running this script, process.execPath: the project's pinned Node when started by `npm run bench`.

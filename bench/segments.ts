@@ -6,7 +6,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { filterKey, validateAudienceContactFilter, validateContactFilter } from '../src/domain/filters.js';
 import { cursorFingerprint, encodeCursor, type Order } from '../src/domain/pagination.js';
 import { encodeGlobalId } from '../src/schema/ids.js';
-import { type FloorStatement, type GraphQLRequest, postgraphileNodeId, seededUuid, type Target } from './queries.js';
+import { type FloorStatement, type GraphQLRequest, type Measured, postgraphileNodeId, seededUuid, type Target, type Window } from './queries.js';
 import type { Seeded } from './seed.js';
 
 /**
@@ -22,20 +22,6 @@ const DEEP_ROWS = 100_000;
 const AUDIENCE_CONTACT_EPOCH = Date.parse('2026-01-01T01:00:00Z');
 const CONTACT_EPOCH = Date.parse('2026-01-01T00:00:00Z');
 
-export interface CellMeasure {
-  requests: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  firstError?: string;
-}
-
-interface Window {
-  warmupSeconds: number;
-  seconds: number;
-}
-
 /** What run.ts lends: its drivers (autocannon on a server, the pool for the floor) and our server's address. */
 export interface SegmentBenchDeps {
   seeded: Seeded;
@@ -43,8 +29,8 @@ export interface SegmentBenchDeps {
   window: Window;
   /** The rows a page is asked for deep: 100,000 at full scale, less where the audience is smaller. */
   deepRows: number;
-  drive(target: Target, request: (n: number) => GraphQLRequest, window: Window): Promise<CellMeasure>;
-  driveFloor(statement: (n: number) => FloorStatement, window: Window): Promise<CellMeasure>;
+  drive(target: Target, request: (n: number) => GraphQLRequest, window: Window): Promise<Measured>;
+  driveFloor(statement: (n: number) => FloorStatement, window: Window): Promise<Measured>;
   post(target: Target, request: GraphQLRequest): Promise<any>;
   /** A fresh server of ours, as one process, for the export: its URL and pid (for RSS). */
   startExportServer(): Promise<{ url: string; pid: number; stop(): void }>;
@@ -244,10 +230,10 @@ function filteredCell(seeded: Seeded, filter: FilterCase): PageCell {
 
 export interface PageResult {
   cell: PageCell;
-  us: CellMeasure;
-  peer?: CellMeasure;
-  floor: CellMeasure;
-  count?: CellMeasure;
+  us: Measured;
+  peer?: Measured;
+  floor: Measured;
+  count?: Measured;
   matches?: number;
 }
 
