@@ -77,18 +77,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   } = options;
   // One key cache and one rate-limit bucket per key for both fronts.
   const authenticate = cacheApiKeyAuthentication((key) => authenticateApiKey(database.prisma, key), { ttlMs: apiKeyCacheTtlMs });
-  // A key revoked on any process is forgotten here at once (PostgreSQL NOTIFY), not after the cache's TTL.
-  const revocations = forgetRevokedKeys(database.notifications, authenticate, (error) =>
-    logger.error({ err: error.message }, 'key revocations: not listening yet, retrying'),
-  );
-  const rateSettings = { perSecond: hardening.rateLimitPerSecond, burst: hardening.rateLimitBurst };
-  const rateLimiter: RateLimiter = hardening.redisUrl
-    ? redisRateLimiter(hardening.redisUrl, rateSettings, logger)
-    : inProcessRateLimiter(rateSettings);
-  // Registered once for the fleet when the processes share a Redis, as the rate limit is.
-  const persistedQueries = hardening.redisUrl ? redisPersistedQueries(hardening.redisUrl, logger) : inProcessPersistedQueries();
-  // Live updates: one LISTEN for the process. Keys with open subscriptions are looked up again, uncached, once
-  // per cache TTL (every second without a cache), so a revoked key's streams end as soon as its requests fail.
+  // Live updates: one LISTEN for the process. A revoked key's streams end when its revocation is announced (below);
+  // keys with open subscriptions are also looked up again, uncached, once per cache TTL (every second without a
+  // cache), should an announcement be missed.
   const liveEvents = createLiveEvents({
     notifications: database.notifications,
     authenticate: (key) => authenticateApiKey(database.prisma, key),
@@ -100,6 +91,24 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     onError: (error) => logger.error({ err: describeCause(error) }, 'live updates: a key check failed'),
   });
+  // A key revoked on any process is forgotten here at once (PostgreSQL NOTIFY), not after the cache's TTL, and its
+  // live subscriptions end.
+  const keyRevoked = {
+    forget(hash: string) {
+      authenticate.forget(hash);
+      liveEvents.endKey(hash);
+    },
+    clear: () => authenticate.clear(),
+  };
+  const revocations = forgetRevokedKeys(database.notifications, keyRevoked, (error) =>
+    logger.error({ err: error.message }, 'key revocations: not listening yet, retrying'),
+  );
+  const rateSettings = { perSecond: hardening.rateLimitPerSecond, burst: hardening.rateLimitBurst };
+  const rateLimiter: RateLimiter = hardening.redisUrl
+    ? redisRateLimiter(hardening.redisUrl, rateSettings, logger)
+    : inProcessRateLimiter(rateSettings);
+  // Registered once for the fleet when the processes share a Redis, as the rate limit is.
+  const persistedQueries = hardening.redisUrl ? redisPersistedQueries(hardening.redisUrl, logger) : inProcessPersistedQueries();
   // Open subscriptions, for operators (and for tests, which wait for a subscription to be in place before writing).
   if (!metrics.registry.getSingleMetric('gateway_live_subscriptions')) {
     new Gauge({

@@ -244,14 +244,35 @@ describe('keys and limits', () => {
     }
   });
 
-  it("ends a revoked key's subscription with UNAUTHENTICATED within the key check interval", async () => {
+  it("ends a revoked key's subscription at once when the revocation is announced, whatever the key cache's TTL", async () => {
+    // A minute of key cache: without the announcement the stream would live that long.
+    const cached = await startTestApp({ gateway: { apiKeyCacheTtlMs: 60_000 } });
+    try {
+      const { accountId: owner } = await cached.createAccount('Revoked at once');
+      const second = await createKeyForAccount(cached.database.prisma, owner);
+      const created = await cached.gql(`mutation { createAudience(input: { name: "Revoked", channel: SMS }) { audience { id } } }`, undefined, { key: second.key });
+      const c = liveClient(cached.url, second.key);
+      clients.push(c);
+      const w = watch(c, AUDIENCE_CHANGED, { id: created.body.data.createAudience.audience.id });
+      await subscribed(cached.url, 1);
+      const revokedAt = Date.now();
+      await revokeApiKey(cached.database.prisma, second.apiKey.id);
+      expect(await w.ended(5_000)).toMatchObject([{ extensions: { code: 'UNAUTHENTICATED', status: 401 } }]);
+      expect(Date.now() - revokedAt).toBeLessThan(1_000);
+    } finally {
+      await cached.close();
+    }
+  });
+
+  it('also ends it at the next key check when no announcement came (the key gone by other means)', async () => {
     const audienceId = await createAudience('Revoked');
     const second = await createKeyForAccount(app.database.prisma, accountId);
     const w = await live(client(second.key), AUDIENCE_CHANGED, { id: audienceId });
-    await revokeApiKey(app.database.prisma, second.apiKey.id);
+    // Revoked in the database without the announcement revokeApiKey sends.
+    await app.database.prisma.apiKey.update({ where: { id: second.apiKey.id }, data: { revokedAt: new Date() } });
     const revokedAt = Date.now();
     expect(await w.ended(5_000)).toMatchObject([{ extensions: { code: 'UNAUTHENTICATED', status: 401 } }]);
-    // This server has no key cache (TTL 0): keys are checked every second.
+    // This server has no key cache (TTL 0): keys with subscriptions are checked every second.
     expect(Date.now() - revokedAt).toBeLessThan(2_000);
     held--;
     await subscribed(app.url, held);

@@ -125,6 +125,8 @@ export interface LiveSettings {
 export interface LiveEvents {
   /** A stream of the topic's events for `subscriber`, once this process listens; the limits are checked first. */
   open(subscriber: Subscriber, topic: Topic): Promise<LiveStream>;
+  /** Ends the subscriptions of a key (by its hash) with UNAUTHENTICATED: it was revoked. */
+  endKey(hash: string): void;
   /** Subscriptions open in this process now. */
   size(): number;
   /** Ends every stream (as completed) and stops listening: the server is shutting down. */
@@ -340,6 +342,9 @@ export function createLiveEvents(options: {
         recheck.unref();
       }
       return subscription;
+    },
+    endKey(hash) {
+      for (const subscription of [...(byKey.get(hash)?.subscriptions ?? [])]) subscription.fail(appError('UNAUTHENTICATED'));
     },
     size: () => all,
     async close() {
