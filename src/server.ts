@@ -165,14 +165,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     upgrade: (req, socket, head) => webSockets.handleUpgrade(req, socket, head),
     graphql,
+    // WebSockets first, closed with 1001 (going away: graphql-ws clients reconnect by themselves); then the SSE
+    // streams left get SERVICE_UNAVAILABLE as their last event, so their clients know to subscribe again.
     async endLiveUpdates() {
-      await liveEvents.close();
       await webSockets.close();
+      await liveEvents.close();
     },
     hearingRevocations: revocations.listening,
     async dispose() {
-      await liveEvents.close();
       await webSockets.close();
+      await liveEvents.close();
       await graphql.dispose();
       await rateLimiter.close();
       await revocations.stop();

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { createAccountWithKey } from '../src/services/accounts.js';
 import { createScratchDatabase, testEngine } from './support/app.js';
 import { exampleOperation } from './support/examples.js';
 import { liveClient, subscribed, until, watch } from './support/live.js';
-import { databaseEnv, runScript, type ServerProcess, startServerProcess } from './support/run.js';
+import { databaseEnv, freePort, projectRoot, runScript, type ServerProcess, startServerProcess } from './support/run.js';
 
 /**
  * The real entry point (dist/main.js, as npm start runs it) in child processes: every process on one PostgreSQL
@@ -86,8 +87,43 @@ describe.skipIf(testEngine !== 'postgres')('two server processes on one PostgreS
   });
 });
 
+describe.skipIf(testEngine !== 'postgres')('npm run start:cluster (PostgreSQL only: PGlite is one process)', () => {
+  it('subscribers on any worker hear a write made through any worker, and SIGTERM closes their WebSockets with 1001', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['dist/cluster.js'], { cwd: projectRoot, env: { ...env, PORT: String(port), WORKERS: '2' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await until(() => output.split('GraphQL and GraphiQL').length > 2, 60_000, () => `two workers listening:\n${output}`);
+      const url = `http://127.0.0.1:${port}`;
+      const audienceId = await createAudience(url, 'Cluster');
+      // Six connections: the primary hands them to the workers in turn.
+      const closed: number[] = [];
+      const watches = Array.from({ length: 6 }, () => {
+        const c = liveClient(url, key);
+        c.on('closed', (event) => closed.push((event as { code: number }).code));
+        return watch(c, AUDIENCE_CHANGED, { id: audienceId });
+      });
+      // Until every subscriber has heard a rename (each one is in place at some point; later renames reach it).
+      for (let i = 0; watches.some((w) => w.events.length === 0) && i < 50; i++) {
+        await gql(url, `mutation ($input: UpdateAudienceInput!) { updateAudience(input: $input) { audience { id } } }`, { input: { id: audienceId, name: `Cluster ${i}` } });
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      for (const w of watches) expect(w.events[0]).toMatchObject({ kind: 'AUDIENCE_UPDATED', audience: { name: expect.stringMatching(/^Cluster \d+$/) } });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      await until(() => closed.length === 6, 5_000, () => `six closes, got ${closed}`);
+      expect(closed).toEqual([1001, 1001, 1001, 1001, 1001, 1001]);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
+
 describe('SIGTERM', () => {
-  it('ends every live stream (WebSocket closed with 1001, SSE completed), then the process exits 0', async () => {
+  it('ends every live stream (WebSockets closed with 1001, SSE streams with SERVICE_UNAVAILABLE), then the process exits 0', async () => {
     const server = await start();
     const audienceId = await createAudience(server.url, 'Until shutdown');
     const ws = liveClient(server.url, key);
@@ -95,8 +131,9 @@ describe('SIGTERM', () => {
     ws.on('closed', (event) => (closeCode = (event as { code: number }).code));
     const overWebSocket = watch(ws, AUDIENCE_CHANGED, { id: audienceId });
     let sseCompleted = false;
+    const sseResults: any[] = [];
     const sse = createSseClient({ url: `${server.url}/graphql`, headers: { 'x-dexatel-key': key }, retryAttempts: 0 });
-    sse.subscribe({ query: AUDIENCE_CHANGED, variables: { id: audienceId } }, { next: () => {}, error: () => {}, complete: () => (sseCompleted = true) });
+    sse.subscribe({ query: AUDIENCE_CHANGED, variables: { id: audienceId } }, { next: (value) => sseResults.push(value), error: () => {}, complete: () => (sseCompleted = true) });
     await subscribed(server.url, 2);
 
     const stopping = Date.now();
@@ -105,8 +142,10 @@ describe('SIGTERM', () => {
     // Well within SHUTDOWN_GRACE_MS (10 s): the streams did not hold the process until the grace ran out.
     expect(Date.now() - stopping).toBeLessThan(5_000);
     await until(() => closeCode !== undefined && sseCompleted, 5_000, () => `close ${closeCode}, SSE completed ${sseCompleted}`);
+    // WebSocket clients reconnect on 1001 by themselves; an SSE stream's last event says to subscribe again.
     expect(closeCode).toBe(1001);
     expect(overWebSocket.completed).toBe(true);
+    expect(sseResults).toMatchObject([{ errors: [{ extensions: { code: 'SERVICE_UNAVAILABLE', status: 503 } }] }]);
     sse.dispose();
   });
 });

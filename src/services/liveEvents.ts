@@ -129,7 +129,7 @@ export interface LiveEvents {
   endKey(hash: string): void;
   /** Subscriptions open in this process now. */
   size(): number;
-  /** Ends every stream (as completed) and stops listening: the server is shutting down. */
+  /** Ends every stream with SERVICE_UNAVAILABLE and stops listening: the server is shutting down. */
   close(): Promise<void>;
 }
 
@@ -349,7 +349,7 @@ export function createLiveEvents(options: {
     size: () => all,
     async close() {
       closed = true;
-      for (const subscribers of [...byTopic.values()]) for (const subscription of [...subscribers]) subscription.end();
+      for (const subscribers of [...byTopic.values()]) for (const subscription of [...subscribers]) subscription.fail(appError('SERVICE_UNAVAILABLE'));
       clearInterval(recheck);
       const stop = await listening?.catch(() => null);
       listening = null;
