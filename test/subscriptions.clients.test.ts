@@ -165,7 +165,30 @@ describe('SSE errors', () => {
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
       body: JSON.stringify({ query: print(query), variables: { audienceId: 'x' } }),
     });
-    const text = await response.text();
-    expect(text).toContain('"code":"UNAUTHENTICATED"');
+    // A failure of the request as a whole keeps its HTTP status on the stream too.
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    expect(await response.text()).toContain('"extensions":{"code":"UNAUTHENTICATED","status":401}');
+  });
+
+  it('a subscriber past its buffer gets SUBSCRIBER_TOO_SLOW (1403) as its last event, over SSE too', async () => {
+    const created = await app.gql(`mutation { createAudience(input: { name: "SSE flood", channel: SMS }) { audience { id } } }`);
+    const audienceId = created.body.data.createAudience.audience.id;
+    const account = (await app.gql(`{ viewer { id } }`)).body.data.viewer.id;
+    const results: any[] = [];
+    let completed = false;
+    const before = Number(/^gateway_live_subscriptions (\d+)/m.exec(await (await fetch(`${app.url}/metrics`)).text())?.[1]);
+    sseClient().subscribe({ query: print(exampleOperation('AudienceChanged')), variables: { id: audienceId } }, { next: (value) => results.push(value), error: () => (completed = true), complete: () => (completed = true) });
+    await subscribed(app.url, before + 1);
+    // 300 events in one transaction arrive at once, past the default buffer of 256.
+    await app.database.prisma.$transaction(async (tx) => {
+      for (let i = 0; i < 300; i++) {
+        await tx.$executeRaw`SELECT pg_notify('cg_live', ${JSON.stringify({ k: 'AUDIENCE_UPDATED', x: rawId(account), a: rawId(audienceId), u: `sse-flood-${i}` })})`;
+      }
+    });
+    await until(() => completed, 10_000);
+    expect(results.at(-1)).toMatchObject({ errors: [{ extensions: { code: 'SUBSCRIBER_TOO_SLOW', numericCode: 1403, status: 429 } }] });
+    expect(results.length).toBeLessThan(300);
+    await subscribed(app.url, before);
   });
 });
