@@ -45,7 +45,7 @@ export function uniqueToken(): string {
   return `${processTag}.${sequence.toString(36)}`;
 }
 
-/** `pg_notify(channel, payload)` as an expression: to be part of a write's own statement (see notifyStatement). */
+/** `pg_notify(channel, payload)` as an expression, so one statement can notify several times (see publishAfterCommit). */
 export function notifyExpression(channel: string, payload: Prisma.Sql | string): Prisma.Sql {
   return Prisma.sql`pg_notify(${channel}, ${payload})`;
 }
