@@ -71,7 +71,7 @@ export async function notifyInTransaction(tx: RawExecutor, channel: string, payl
 
 /**
  * Publishing for frequent events (a notification a write), after the write has committed: queued, and sent by the
- * same client in one statement per turn of the event loop, many messages a notification (joined by newlines; each
+ * same client in one statement every PUBLISH_BATCH_MS, many messages a notification (joined by newlines; each
  * handler still gets them one by one), that statement's commit not waiting for its WAL flush.
  *
  * Why not `notifyInTransaction` for these: PostgreSQL serializes the commits of transactions that NOTIFY (one lock
@@ -93,6 +93,13 @@ export function publishAfterCommit(given: RawExecutor, channel: string, message:
 export function publishedSent(client: RawExecutor): Promise<void> {
   return batchers.get(client)?.drain() ?? Promise.resolve();
 }
+
+/**
+ * How long a batch collects messages before it is sent. Measured through the server (updateAudienceContact, 8
+ * connections, PostgreSQL): without publishing 1,153-1,430 writes/s; a batch each turn of the event loop 822-1,106
+ * (a notifying commit every one or two writes); batches of 5 ms 1,072-1,309. Events wait at most 5 ms more.
+ */
+const PUBLISH_BATCH_MS = 5;
 
 const batchers = new WeakMap<RawExecutor, ReturnType<typeof createBatcher>>();
 const aliases = new WeakMap<object, RawExecutor>();
@@ -134,7 +141,7 @@ function createBatcher(client: RawExecutor, onError: (error: unknown) => void) {
   return {
     add(channel: string, message: string) {
       queue.push({ channel, message });
-      flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flush);
+      flushing ??= new Promise<void>((resolve) => setTimeout(resolve, PUBLISH_BATCH_MS)).then(flush);
     },
     drain: () => flushing ?? Promise.resolve(),
   };
