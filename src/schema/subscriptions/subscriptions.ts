@@ -57,14 +57,15 @@ const BatchOperationEnum = builder.enumType('AudienceContactsOperation', {
 const BatchRef = builder.objectRef<Batch>('AudienceContactsBatch').implement({
   description: 'One import or bulk action, told as counts: refetch the rows you show.',
   fields: (t) => ({
-    operation: t.field({ type: BatchOperationEnum, resolve: (batch) => batch.operation }),
-    addedCount: t.exposeInt('added'),
-    updatedCount: t.exposeInt('updated'),
-    removedCount: t.exposeInt('removed'),
+    operation: t.field({ type: BatchOperationEnum, description: 'What wrote the rows.', resolve: (batch) => batch.operation }),
+    addedCount: t.exposeInt('added', { description: 'Rows that joined this audience.' }),
+    updatedCount: t.exposeInt('updated', { description: "Rows of this audience whose details changed." }),
+    removedCount: t.exposeInt('removed', { description: 'Rows that left this audience.' }),
   }),
 });
 
 const AudienceChangeKind = builder.enumType('AudienceChangeKind', {
+  description: 'What changed in an audienceChanged event.',
   values: {
     AUDIENCE_UPDATED: { value: 'AUDIENCE_UPDATED', description: 'The audience itself changed (its name).' },
     AUDIENCE_DELETED: { value: 'AUDIENCE_DELETED', description: 'The audience was deleted: the last event of the subscription.' },
@@ -78,8 +79,8 @@ const AudienceChangeKind = builder.enumType('AudienceChangeKind', {
 const AudienceChangedEvent = builder.objectRef<AudienceChangeEvent>('AudienceChangedEvent').implement({
   description: 'One change of an audience, and the audience as it is now.',
   fields: (t) => ({
-    kind: t.field({ type: AudienceChangeKind, resolve: (event) => event.change }),
-    audienceId: t.id({ resolve: (event) => encodeGlobalId('Audience', event.audienceId) }),
+    kind: t.field({ type: AudienceChangeKind, description: 'What changed.', resolve: (event) => event.change }),
+    audienceId: t.id({ description: 'The audience, also once it is deleted.', resolve: (event) => encodeGlobalId('Audience', event.audienceId) }),
     audience: t.field({
       type: AudienceRef,
       nullable: true,
@@ -96,6 +97,7 @@ const AudienceChangedEvent = builder.objectRef<AudienceChangeEvent>('AudienceCha
 });
 
 const AudienceContactChangeKind = builder.enumType('AudienceContactChangeKind', {
+  description: 'What happened to the rows in an audienceContactsChanged event.',
   values: {
     ADDED: { value: 'ADDED', description: 'The row joined the audience (and matches the filter).' },
     UPDATED: { value: 'UPDATED', description: 'The row changed (and matches the filter).' },
@@ -107,7 +109,7 @@ const AudienceContactChangeKind = builder.enumType('AudienceContactChangeKind', 
 const AudienceContactsChangedEvent = builder.objectRef<AudienceContactsChangeEvent>('AudienceContactsChangedEvent').implement({
   description: "One change of an audience's contacts.",
   fields: (t) => ({
-    kind: t.field({ type: AudienceContactChangeKind, resolve: (event) => event.change }),
+    kind: t.field({ type: AudienceContactChangeKind, description: 'What happened to the row, or BATCH.', resolve: (event) => event.change }),
     audienceContactId: t.id({
       nullable: true,
       description: 'The row, for ADDED, UPDATED and REMOVED.',
@@ -131,6 +133,7 @@ const AudienceContactsChangedEvent = builder.objectRef<AudienceContactsChangeEve
 });
 
 const ContactChangeKind = builder.enumType('ContactChangeKind', {
+  description: 'What changed in a contactChanged event.',
   values: {
     UPDATED: { value: 'UPDATED', description: 'Its phone, name or email changed.' },
     AUDIENCES_CHANGED: { value: 'AUDIENCES_CHANGED', description: 'It joined or left an audience (one at a time; imports and bulk actions are told to the audience only).' },
@@ -141,8 +144,8 @@ const ContactChangeKind = builder.enumType('ContactChangeKind', {
 const ContactChangedEvent = builder.objectRef<ContactChangeEvent>('ContactChangedEvent').implement({
   description: 'One change of a contact, and the contact as it is now.',
   fields: (t) => ({
-    kind: t.field({ type: ContactChangeKind, resolve: (event) => event.change }),
-    contactId: t.id({ resolve: (event) => encodeGlobalId('Contact', event.contactId) }),
+    kind: t.field({ type: ContactChangeKind, description: 'What changed.', resolve: (event) => event.change }),
+    contactId: t.id({ description: 'The contact, also once it is deleted.', resolve: (event) => encodeGlobalId('Contact', event.contactId) }),
     contact: t.field({
       type: ContactRef,
       nullable: true,
