@@ -40,6 +40,8 @@ import {
   type Target,
   type Window,
 } from './queries.js';
+import { encodeGlobalId } from '../src/schema/ids.js';
+import { type FanOutResult, measureFanOut } from './fanout.js';
 import { measureSegments, renderSegmentReport, type SegmentResults } from './segments.js';
 import { fullScale, quickScale, recordSeedSeconds, reuseSeeded, type Scale, seed, type Seeded } from './seed.js';
 
@@ -227,6 +229,9 @@ async function main() {
 
   // Last: the copy and the tag write 600,000 rows (and delete them again), which the cells above must not see.
   const segments = await runSegments(seeded, pool, usEnvironment);
+  // Issue 15: 1,000 WebSocket subscribers of one audience on our server (100 in the quick mode), which renames it.
+  log('fan-out of live updates');
+  const fanOut = await measureFanOut({ url: `http://127.0.0.1:${ports.us}`, key: seeded.apiKey, audienceId: encodeGlobalId('Audience', seededUuid('audience0')), subscribers: quick ? 100 : 1_000 });
 
   const environment = await describeEnvironment(pool, {
     us: [us.pid!],
@@ -246,6 +251,7 @@ async function main() {
   writeSection(searchReport, `search:${mode}`);
   console.log(`\n${searchReport}`);
   reportSegments(seeded, environment, segments);
+  reportFanOut(seeded, environment, fanOut);
 
   const failures = [
     ...results.flatMap((r) =>
@@ -303,6 +309,12 @@ function reportSegments(seeded: Seeded, environment: Environment, segments: Segm
     console.error(`segment benchmark failures:\n${failures.join('\n')}`);
     process.exitCode = 1;
   }
+}
+
+function reportFanOut(seeded: Seeded, environment: Environment, fanOut: FanOutResult) {
+  const report = [...runHeader(seeded, environment), '', fanOut.markdown].join('\n');
+  writeSection(report, `fanout:${mode}`);
+  console.log(`\n${report}`);
 }
 
 function fmt(m: Measured): string {
@@ -651,7 +663,6 @@ async function importThroughApi(seeded: Seeded, pool: pg.Pool): Promise<ImportRe
     audienceId,
     seeded.accountId,
   ]);
-  const { encodeGlobalId } = await import('../src/schema/ids.js');
   const started = performance.now();
   for (let offset = 0; offset < settings.importRows; offset += settings.importBatch) {
     const answer = await post('us', seeded.apiKey, {
