@@ -65,6 +65,13 @@ export async function createScratchDatabase(options: { onDisk?: boolean } = {}):
 /** The built-in limits, whatever this shell's environment says: suites that need others pass them. */
 export const defaultHardening: HardeningConfig = hardeningConfigFromEnv({});
 
+/**
+ * A statement of the live-event bus (src/db/notifications.ts publishAfterCommit): sent a few milliseconds after a
+ * write commits, batched with other requests' events, so it lands in whichever request's count is open then (an
+ * import before a counted read put one in the read's). Statement counts per request leave them out.
+ */
+export const isLiveEventPublish = (sql: string) => sql.includes('pg_notify(');
+
 export interface TestAppOptions {
   onQuery?: (sql: string) => void;
   hardening?: Partial<HardeningConfig>;
