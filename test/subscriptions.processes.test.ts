@@ -10,7 +10,7 @@ import { createAccountWithKey } from '../src/services/accounts.js';
 import { createScratchDatabase, testEngine } from './support/app.js';
 import { exampleOperation } from './support/examples.js';
 import { liveClient, subscribed, until, watch } from './support/live.js';
-import { databaseEnv, freePort, projectRoot, runScript, type ServerProcess, startServerProcess } from './support/run.js';
+import { databaseEnv, freePort, projectRoot, runCommand, runScript, type ServerProcess, startServerProcess } from './support/run.js';
 
 /**
  * The real entry point (dist/main.js, as npm start runs it) in child processes: every process on one PostgreSQL
@@ -119,6 +119,26 @@ describe.skipIf(testEngine !== 'postgres')('npm run start:cluster (PostgreSQL on
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+  });
+});
+
+// What PGlite has in place of several processes on one database: one process a data directory, and the others told so.
+describe.runIf(testEngine === 'pglite')('PGlite: one server process a data directory (the multi-process cases run on PostgreSQL)', () => {
+  it('a second server on the same DATA_DIR stops at start with the lock message; the first serves on', async () => {
+    const first = await start();
+    const second = await runCommand(process.execPath, ['dist/main.js'], { ...env, PORT: String(await freePort()) });
+    expect(second.code).not.toBe(0);
+    expect(second.stdout + second.stderr).toMatch(/in use by another process \(pid \d+\).*stop that process/s);
+    expect((await gql(first.url, '{ viewer { name } }', {})).viewer.name).toBe('Processes');
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+  });
+
+  it('npm run start:cluster refuses PGlite: exit 1, pointing at DATABASE_URL and npm start', async () => {
+    const result = await runCommand(process.execPath, ['dist/cluster.js'], { ...env, PORT: String(await freePort()), WORKERS: '2' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Cluster mode needs DATABASE_URL (PostgreSQL): the embedded PGlite database is single-process. Use `npm start` instead.');
+    expect(result.stdout).not.toContain('workers');
   });
 });
 
