@@ -39,7 +39,12 @@ export function hasConditionsBesidesSearch(filter: object): boolean {
 
 /** An audience contact's number matches: the row's own copy of it (see the migration audience_contact_number). */
 export const audienceContactPhone = (pattern: string) => sql`t.phone LIKE ${pattern}`;
-export const audienceContactNames = [sql`t.first_name`, sql`t.last_name`];
+/**
+ * An audience contact's first and last name as the one text a search's words are found in (see personSearch).
+ * The migration search_indexes indexes this very expression under the audience: written any other way, the
+ * planner would not match it to that index (test/searchIndexes.test.ts).
+ */
+export const audienceContactNameText = sql`(COALESCE(t.first_name, '') || ' ' || COALESCE(t.last_name, ''))`;
 
 /** Everything but the search. */
 export function audienceContactConditions(filter: AudienceContactFilter): Sql | null {
@@ -56,13 +61,14 @@ export function audienceContactConditions(filter: AudienceContactFilter): Sql | 
 
 /** Every condition of the filter, the search tested row by row. */
 export function audienceContactFilterCondition(filter: AudienceContactFilter): Sql | null {
-  const search = filter.search ? personSearchCondition(filter.search, audienceContactPhone, audienceContactNames) : null;
+  const search = filter.search ? personSearchCondition(filter.search, audienceContactPhone, audienceContactNameText) : null;
   const rest = audienceContactConditions(filter);
   return search || rest ? allOf([search, rest]) : null;
 }
 
 export const contactPhone = (pattern: string) => sql`t.phone LIKE ${pattern}`;
-export const contactNames = [sql`t.name`, sql`t.email`];
+/** A contact's name and email as one text, indexed under the account as written (see audienceContactNameText). */
+export const contactNameText = sql`(COALESCE(t.name, '') || ' ' || COALESCE(t.email, ''))`;
 const inAudience = (audienceId: string | null, member: boolean) =>
   audienceId
     ? sql`${raw(member ? 'EXISTS' : 'NOT EXISTS')} (SELECT 1 FROM audience_contact ac WHERE ac.contact_id = t.id AND ac.audience_id = ${audienceId}::uuid)`
@@ -82,7 +88,7 @@ export function contactConditions(filter: ContactFilter): Sql | null {
 }
 
 export function contactFilterCondition(filter: ContactFilter): Sql | null {
-  const search = filter.search ? personSearchCondition(filter.search, contactPhone, contactNames) : null;
+  const search = filter.search ? personSearchCondition(filter.search, contactPhone, contactNameText) : null;
   const rest = contactConditions(filter);
   return search || rest ? allOf([search, rest]) : null;
 }

@@ -15,12 +15,12 @@ import {
 import {
   audienceContactConditions,
   audienceContactFilterCondition,
-  audienceContactNames,
+  audienceContactNameText,
   audienceContactPhone,
   audienceFilterCondition,
   contactConditions,
   contactFilterCondition,
-  contactNames,
+  contactNameText,
   contactPhone,
   hasConditionsBesidesSearch,
 } from './filterSql.js';
@@ -66,11 +66,11 @@ export const audienceContactKind: ConnectionKind<AudienceContactFilter, Audience
   // Only a filter without conditions is prepared: a generic plan cannot know how selective a tag, a country
   // or a search is in this audience.
   preparable: (filter) => !filter.search && !hasConditionsBesidesSearch(filter),
-  // The matches through the trigram indexes of the row's phone, first_name and last_name, each way of
-  // matching through its own; the filter's other conditions on each.
+  // The matches through the audience's trigram indexes, the number's and the names' (see the migration
+  // search_indexes), each way of matching through its own; the filter's other conditions on each.
   matchingIds: (audienceId, filter, selected) => {
     if (!filter.search) return null;
-    const { digits, words } = personSearch(filter.search, audienceContactPhone, audienceContactNames);
+    const { digits, words } = personSearch(filter.search, audienceContactPhone, audienceContactNameText);
     const rest = audienceContactConditions(filter);
     const branch = (condition: Sql) => sql`SELECT ${selected} FROM audience_contact t WHERE t.audience_id = ${audienceId}::uuid AND ${allOf([condition, rest])}`;
     return digits ? sql`${branch(audienceContactPhone(containsPattern(digits)))} UNION ${branch(words)}` : branch(words);
@@ -91,10 +91,11 @@ export const contactKind: ConnectionKind<ContactFilter, Contact> = {
   },
   filterKey,
   preparable: (filter) => !filter.search && !hasConditionsBesidesSearch(filter),
-  // Each way of matching through its own trigram index (phone, name, email).
+  // Each way of matching through its own trigram index under the account: the number's, and the name's and
+  // email's together.
   matchingIds: (accountId, filter, selected) => {
     if (!filter.search) return null;
-    const { digits, words } = personSearch(filter.search, contactPhone, contactNames);
+    const { digits, words } = personSearch(filter.search, contactPhone, contactNameText);
     const rest = contactConditions(filter);
     const branch = (condition: Sql) => sql`SELECT ${selected} FROM contact t WHERE t.account_id = ${accountId}::uuid AND ${allOf([condition, rest])}`;
     return digits ? sql`${branch(contactPhone(containsPattern(digits)))} UNION ${branch(words)}` : branch(words);
