@@ -16,6 +16,11 @@ const preset = {
   pgServices: [makePgService({ connectionString, schemas: ['public'], poolConfig: { max: Number(poolSize) } })],
   grafserv: { graphiql: false, watch: false },
   schema: { connectionFilterRelations: true },
+  // PostGraphile offers a filter only on a column with an index of its own. Our search indexes the name columns
+  // together, as one expression (the migration search_indexes), so first_name and last_name have none; without
+  // this plugin every column is filterable, and PostGraphile's search of the names stays what it was, a test of
+  // each row (its filter cannot use our expression index either way).
+  disablePlugins: ['PgIndexBehaviorsPlugin'],
 };
 const pgl = postgraphile(preset);
 const serv = pgl.createServ(grafserv);
