@@ -10,6 +10,7 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
 echo "== Node $(node --version)"
+bash scripts/system-tools.sh
 
 echo "== type check (tsc --noEmit)"
 npx tsc --noEmit || { echo "type check failed"; exit 1; }
