@@ -91,7 +91,7 @@ export function publishAfterCommit(given: RawExecutor, channel: string, message:
 
 /** Resolves once everything published through `client` so far has been sent (before a process exits). */
 export function publishedSent(client: RawExecutor): Promise<void> {
-  return batchers.get(client)?.drain() ?? Promise.resolve();
+  return batchers.get(aliases.get(client) ?? client)?.drain() ?? Promise.resolve();
 }
 
 /**
@@ -109,7 +109,7 @@ const aliases = new WeakMap<object, RawExecutor>();
  * database, not one a request, and the wrapper's own bookkeeping of writes stays out of it.
  */
 export function publishesThrough(alias: object, client: RawExecutor): void {
-  aliases.set(alias, client);
+  aliases.set(alias, aliases.get(client) ?? client);
 }
 
 function createBatcher(client: RawExecutor, onError: (error: unknown) => void) {
