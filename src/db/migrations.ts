@@ -17,7 +17,7 @@ import type {
   SchemasContainer,
 } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { PGlite } from '@electric-sql/pglite';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { PrismaPGlite } from 'pglite-prisma-adapter';
 import { openPGlite } from './adapters.js';
 
 /**
@@ -440,7 +440,7 @@ class EngineConnections implements SqlMigrationAwareDriverAdapterFactory {
   async connect(): Promise<SqlDriverAdapter> {
     if (this.target) return this.track(await this.target.connect(), async () => {});
     this.scratch ??= await openInMemoryPGlite();
-    return this.track(await new PrismaPGlite(this.scratch).connect(), async () => {});
+    return this.track(await new (await prismaPGlite())(this.scratch).connect(), async () => {});
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
@@ -449,11 +449,11 @@ class EngineConnections implements SqlMigrationAwareDriverAdapterFactory {
     if (this.scratch && !this.scratchLent) {
       this.scratchLent = true;
       const scratch = this.scratch;
-      return this.track(await new PrismaPGlite(scratch).connect(), () => this.recordExtensions(scratch));
+      return this.track(await new (await prismaPGlite())(scratch).connect(), () => this.recordExtensions(scratch));
     }
     const pglite = await openInMemoryPGlite();
     try {
-      return this.track(await new PrismaPGlite(pglite).connect(), async () => {
+      return this.track(await new (await prismaPGlite())(pglite).connect(), async () => {
         try {
           await this.recordExtensions(pglite);
         } finally {
@@ -516,6 +516,11 @@ class EngineConnections implements SqlMigrationAwareDriverAdapterFactory {
  * constructor then ignores its options, extensions included; 'memory://' is the same in-memory
  * database with the options kept.
  */
+/** The adapter's class, imported on first use (see openPGlite: PostgreSQL servers never load PGlite). */
+async function prismaPGlite(): Promise<typeof PrismaPGlite> {
+  return (await import('pglite-prisma-adapter')).PrismaPGlite;
+}
+
 function openInMemoryPGlite(): Promise<PGlite> {
   return openPGlite('memory://');
 }

@@ -1,5 +1,5 @@
 import { context as otelContext, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import type { W3CTraceContextPropagator } from '@opentelemetry/core';
 
 /**
  * OpenTelemetry traces over OTLP/HTTP, made only when an endpoint is configured: without one the gateway
@@ -15,11 +15,13 @@ export interface Tracing {
 
 export async function createTracing(options: { tracesUrl: string; serviceName?: string }): Promise<Tracing> {
   // Loaded only when tracing is on: the SDK and exporter add a noticeable share to every start otherwise.
-  const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BasicTracerProvider, BatchSpanProcessor }] = await Promise.all([
+  const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BasicTracerProvider, BatchSpanProcessor }, { W3CTraceContextPropagator }] = await Promise.all([
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/resources'),
     import('@opentelemetry/sdk-trace-base'),
+    import('@opentelemetry/core'),
   ]);
+  propagator ??= new W3CTraceContextPropagator();
   const exporter = new OTLPTraceExporter({ url: options.tracesUrl });
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'contact-gateway' }),
@@ -45,7 +47,9 @@ export async function tracingFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
   return undefined;
 }
 
-const propagator = new W3CTraceContextPropagator();
+// Made with the first Tracing (createTracing), as the SDK is: @opentelemetry/core and its semantic conventions
+// were 1.7 MB of an idle server's heap without tracing.
+let propagator: W3CTraceContextPropagator | undefined;
 
 /** The server span of one HTTP request, continuing the caller's trace when it sent `traceparent`. */
 export function startRequestSpan(tracer: Tracer, request: Request, path: string): Span {
@@ -53,7 +57,7 @@ export function startRequestSpan(tracer: Tracer, request: Request, path: string)
   request.headers.forEach((value, name) => {
     if (name === 'traceparent' || name === 'tracestate') carrier[name] = value;
   });
-  const parent = propagator.extract(ROOT_CONTEXT, carrier, {
+  const parent = (propagator ?? unreachableWithoutTracing()).extract(ROOT_CONTEXT, carrier, {
     get: (headers, key) => headers[key],
     keys: (headers) => Object.keys(headers),
   });
@@ -72,4 +76,8 @@ export function endSpan(span: Span, status: number, errorCodes: string[]): void 
   if (errorCodes.length) span.setAttribute('graphql.error.codes', errorCodes);
   if (status >= 500 || errorCodes.includes('INTERNAL_SERVER_ERROR')) span.setStatus({ code: SpanStatusCode.ERROR });
   span.end();
+}
+
+function unreachableWithoutTracing(): never {
+  throw new Error('startRequestSpan needs a Tracing made by createTracing');
 }
