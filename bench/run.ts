@@ -133,6 +133,7 @@ async function main() {
   execSync('npm run build --silent', { stdio: 'inherit' });
   const usEnvironment = { ...withoutRateLimit, DATABASE_URL: seeded.url, DATABASE_POOL_SIZE: String(settings.poolSize), NODE_ENV: 'production' };
   const us = await startServer('us', ports.us, process.execPath, ['dist/main.js'], { ...usEnvironment, PORT: String(ports.us) });
+  const usAnswered = performance.now();
   // The same number of database connections in all: split between the workers.
   const usCluster = await startServer('us-cluster', ports['us-cluster'], process.execPath, ['dist/cluster.js'], {
     ...withoutRateLimit,
@@ -145,6 +146,11 @@ async function main() {
   const peer = await startServer('postgraphile', ports.postgraphile, process.execPath, ['bench/postgraphile/server.mjs', seeded.url, String(ports.postgraphile), String(settings.poolSize)], {
     NODE_ENV: 'production',
   });
+  // Issue 13's idle target: the RSS of our one-process server 10 s after it first answered, before any load
+  // (PostGraphile's alongside, 10 s after its own start or later).
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, IDLE_AFTER_MS - (performance.now() - usAnswered))));
+  const idleMb = { us: rssMb([us.pid!]), postgraphile: rssMb([peer.pid!]) };
+  log(`idle RSS: us ${idleMb.us.toFixed(0)} MB, PostGraphile ${idleMb.postgraphile.toFixed(0)} MB`);
 
   if (segmentsOnly) {
     if (!reuse) throw new Error('--segments-only measures a database seeded before: add --reuse');
@@ -223,7 +229,7 @@ async function main() {
   const imported = await importThroughApi(seeded, pool);
   const copied = await importByCopy(seeded, pool);
   log(`import: API ${imported.rowsPerSecond.toFixed(0)} rows/s, COPY ${copied.rowsPerSecond.toFixed(0)} rows/s`);
-  const memory = { us: { ...rss.us.stop(), readsMaxMb: afterReads.sampledMaxMb }, 'us-cluster': rss['us-cluster'].stop() };
+  const memory = { us: { ...rss.us.stop(), readsMaxMb: afterReads.sampledMaxMb, idleMb: idleMb.us, peerIdleMb: idleMb.postgraphile }, 'us-cluster': rss['us-cluster'].stop() };
   // After the memory figures, so they stay those of the GraphQL scenarios above, comparable with earlier runs.
   const restResult = await measureRestVersusGraphql(seeded.apiKey, us.pid!, disagreements);
 
@@ -704,17 +710,25 @@ async function importByCopy(seeded: Seeded, pool: pg.Pool): Promise<ImportResult
   return { rows: rows.length, seconds, rowsPerSecond: rows.length / seconds };
 }
 
+const IDLE_AFTER_MS = 10_000;
+
+/** A memory figure of processes, summed: VmRSS (resident now) or VmHWM (the peak), in MB. */
+function procStatusMb(pids: number[], field: 'VmRSS' | 'VmHWM'): number {
+  return pids.reduce((sum, pid) => {
+    try {
+      const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${field}:\\s+(\\d+) kB`));
+      return sum + (match ? Number(match[1]) / 1024 : 0);
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+const rssMb = (pids: number[]) => procStatusMb(pids, 'VmRSS');
+
 /** Our server's memory: the process, or the primary and its workers together. */
 function sampleRss(pids: number[]) {
-  const read = (field: string) =>
-    pids.reduce((sum, pid) => {
-      try {
-        const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${field}:\\s+(\\d+) kB`));
-        return sum + (match ? Number(match[1]) / 1024 : 0);
-      } catch {
-        return sum;
-      }
-    }, 0);
+  const read = (field: 'VmRSS' | 'VmHWM') => procStatusMb(pids, field);
   let max = 0;
   const timer = setInterval(() => (max = Math.max(max, read('VmRSS'))), 250);
   const reading = () => ({ sampledMaxMb: max, peakMb: read('VmHWM'), endMb: read('VmRSS') });
@@ -785,7 +799,7 @@ interface ReportInput {
   results: Result[];
   imported: ImportResult;
   copied: ImportResult;
-  memory: { us: Memory & { readsMaxMb: number }; 'us-cluster': Memory };
+  memory: { us: Memory & { readsMaxMb: number; idleMb: number; peerIdleMb: number }; 'us-cluster': Memory };
   environment: Environment;
   deepRow: number;
   disagreements: string[];
@@ -835,7 +849,7 @@ function renderReport({ seeded, results, imported, copied, memory, environment, 
   }
   lines.push(
     `Import: importAudienceContacts ${n(imported.rows)} rows in ${n(settings.importBatch)}-row calls (one process): ${n(imported.rowsPerSecond)} rows/s (${n(imported.seconds, 1)} s); COPY floor ${n(copied.rowsPerSecond)} rows/s (${n(copied.seconds, 1)} s); us/floor ${ratio(imported.rowsPerSecond, copied.rowsPerSecond)}.`,
-    `Memory (RSS) of our server: one process ${n(memory.us.endMb)} MB at the end, ${n(memory.us.sampledMaxMb)} MB highest sampled under load (${n(memory.us.readsMaxMb)} MB during the read and write scenarios, before the import), ${n(memory.us.peakMb)} MB peak; ` +
+    `Memory (RSS) of our server: one process ${n(memory.us.idleMb)} MB idle (${IDLE_AFTER_MS / 1000} s after it first answered, before any load; PostGraphile ${n(memory.us.peerIdleMb)} MB), ${n(memory.us.endMb)} MB at the end, ${n(memory.us.sampledMaxMb)} MB highest sampled under load (${n(memory.us.readsMaxMb)} MB during the read and write scenarios, before the import), ${n(memory.us.peakMb)} MB peak; ` +
       `cluster (primary + 2 workers) ${n(memory['us-cluster'].endMb)} MB at the end, ${n(memory['us-cluster'].sampledMaxMb)} MB highest sampled.`,
     `Failed requests: ${results.reduce((sum, r) => sum + SERVERS.reduce((t, server) => t + r.measured[server].errors, 0), 0)}. Answers of us, PostGraphile and the floor ${disagreements.length ? `differ: ${disagreements.join('; ')}` : 'agree on request 0 of every read scenario'}.`,
   );
