@@ -32,6 +32,17 @@ describe('unexpected failures', () => {
     expect(JSON.stringify(entry!.fields)).toMatch(/audience/);
   });
 
+  it('and errors a resolver raised, expected or not, say where in the document (locations), in queries and mutations', async () => {
+    // Queries and mutations run compiled (src/schema/compiledQueries.ts), whose errors carried no AST nodes, so
+    // yoga sent them without locations.
+    const query = await app.gql('{\n  viewer { name }\n  node(id: "bad") { id }\n}');
+    expect(expectError(query, { code: 'BAD_USER_INPUT', status: 400, field: 'id' }).locations).toEqual([{ line: 3, column: 3 }]);
+    const unexpected = await app.gql('{ audiences { totalCount } }');
+    expect(expectError(unexpected, { code: 'INTERNAL_SERVER_ERROR', status: 500, field: null }).locations).toEqual([{ line: 1, column: 3 }]);
+    const mutation = await app.gql('mutation {\n  deleteAudience(input: { id: "QXVkaWVuY2U6MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAw" }) { deletedAudienceId }\n}');
+    expect(mutation.body.errors?.[0]?.locations).toEqual([{ line: 2, column: 3 }]);
+  });
+
   it('leave the rest of the response intact: other fields still resolve', async () => {
     const response = await app.gql('{ viewer { name } contacts { totalCount } }');
     expect(response.body.errors).toBeUndefined();

@@ -1,4 +1,4 @@
-import { type DocumentNode, getOperationAST, getVariableValues, type GraphQLSchema } from 'graphql';
+import { type DocumentNode, type ExecutionResult, type FieldNode, getLocation, getOperationAST, GraphQLError, type GraphQLSchema, visit } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 
@@ -11,22 +11,24 @@ import type { Plugin } from 'graphql-yoga';
  * GraphQL requires of mutations. The plugins that act on a mutation (idempotency, limits, auth) decide in
  * onExecute, before either executor runs.
  *
- * Only the happy path is compiled. Variables are checked first with GraphQL's own coercion, and a request
- * whose variables do not coerce runs on the ordinary executor, so its errors (and the catalogued codes
- * useCataloguedCoercionErrors gives them) are exactly what they always were. Subscriptions stay on the
- * ordinary executor: they are a stream, subscribed once.
+ * Only the happy path is compiled: a request whose variables do not coerce runs again on the ordinary
+ * executor, so its errors (and the catalogued codes useCataloguedCoercionErrors gives them) are exactly what
+ * they always were. Subscriptions stay on the ordinary executor: they are a stream, subscribed once.
  */
 export function useCompiledQueries(): Plugin {
   const compiled = new WeakMap<DocumentNode, Map<string, { schema: GraphQLSchema; query: CompiledQuery | null }>>();
+  const fieldsByLocation = new WeakMap<DocumentNode, Map<string, FieldNode>>();
+  // Per document and operation, once: whether it is compiled (a query or mutation the compiler takes) and how.
   const compiledFor = (schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined) => {
     let byOperation = compiled.get(document);
     if (!byOperation) compiled.set(document, (byOperation = new Map()));
     const key = operationName ?? '';
     let entry = byOperation.get(key);
     if (!entry || entry.schema !== schema) {
-      const result = compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true });
+      const kind = getOperationAST(document, operationName)?.operation;
+      const result = kind === 'query' || kind === 'mutation' ? compileQuery(schema, document, operationName, { disablingCapturingStackErrors: true }) : null;
       // A document the compiler cannot take (it says why in `errors`) runs on the ordinary executor.
-      entry = { schema, query: isCompiledQuery(result) ? result : null };
+      entry = { schema, query: result && isCompiledQuery(result) ? result : null };
       byOperation.set(key, entry);
     }
     return entry.query;
@@ -34,15 +36,61 @@ export function useCompiledQueries(): Plugin {
   return {
     onExecute({ executeFn, setExecuteFn }) {
       setExecuteFn((execution) => {
-        const operationName = execution.operationName ?? undefined;
-        const operation = getOperationAST(execution.document, operationName);
-        if (operation?.operation !== 'query' && operation?.operation !== 'mutation') return executeFn(execution);
-        const variables = (execution.variableValues ?? {}) as Record<string, unknown>;
-        if (getVariableValues(execution.schema, operation.variableDefinitions ?? [], variables).errors) return executeFn(execution);
-        const query = compiledFor(execution.schema, execution.document, operationName);
+        const query = compiledFor(execution.schema, execution.document, execution.operationName ?? undefined);
         if (!query) return executeFn(execution);
-        return query.query(execution.rootValue, execution.contextValue, variables) as ReturnType<typeof executeFn>;
+        const result = query.query(execution.rootValue, execution.contextValue, (execution.variableValues ?? {}) as Record<string, unknown>);
+        // Variables that do not coerce: the compiled code answers with errors alone (no `data`), synchronously and
+        // before any resolver runs. The ordinary executor then says why, as it always has. Checking them with
+        // GraphQL's coercion first, as before, coerced every request's variables twice.
+        if (!isPromise(result) && !('data' in result)) return executeFn(execution);
+        const located = (answer: ExecutionResult) => withFieldNodes(answer, execution.document, fieldsByLocation);
+        return (isPromise(result) ? result.then(located) : located(result)) as ReturnType<typeof executeFn>;
       });
     },
   };
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof (value as Promise<unknown> | null)?.then === 'function';
+}
+
+/** graphql-jit's error class: graphql-js's fields, without nodes. */
+interface CompiledFieldError {
+  message: string;
+  nodes?: ReadonlyArray<unknown>;
+  locations?: ReadonlyArray<{ line: number; column: number }>;
+  path?: ReadonlyArray<string | number>;
+  originalError?: unknown;
+  extensions?: Record<string, unknown>;
+}
+
+/**
+ * A resolver's error as graphql-js makes it, with the field's AST node. graphql-jit's errors carry only the
+ * locations it computed when compiling, and yoga rebuilds every error it sends from its nodes (or source and
+ * positions), so without them `locations` went missing from the response. The field is found by those
+ * locations, in a map made once per document, on its first error.
+ */
+function withFieldNodes(result: ExecutionResult, document: DocumentNode, cache: WeakMap<DocumentNode, Map<string, FieldNode>>): ExecutionResult {
+  if (!result.errors?.length) return result;
+  let fields = cache.get(document);
+  if (!fields) {
+    const byLocation = new Map<string, FieldNode>();
+    visit(document, {
+      Field(node) {
+        if (node.loc) {
+          const { line, column } = getLocation(node.loc.source, node.loc.start);
+          byLocation.set(`${line}:${column}`, node);
+        }
+      },
+    });
+    cache.set(document, (fields = byLocation));
+  }
+  const known = fields;
+  const errors = (result.errors as ReadonlyArray<CompiledFieldError>).map((error) => {
+    // graphql-jit's class passes for graphql-js's (instanceof), but has no nodes.
+    if (error.nodes?.length || !error.locations?.length) return error as GraphQLError;
+    const nodes = error.locations.map(({ line, column }) => known.get(`${line}:${column}`)).filter((node) => node !== undefined);
+    return new GraphQLError(error.message, { nodes, path: error.path, originalError: (error.originalError as Error | undefined) ?? null, extensions: error.extensions });
+  });
+  return { ...result, errors };
 }

@@ -18,7 +18,7 @@ export const postgresAdminUrl = process.env.TEST_POSTGRES_URL ?? 'postgresql://p
 export interface GraphQLResponse<T = any> {
   status: number;
   headers: Headers;
-  body: { data?: T; errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, any> }> };
+  body: { data?: T; errors?: Array<{ message: string; locations?: Array<{ line: number; column: number }>; path?: (string | number)[]; extensions?: Record<string, any> }> };
 }
 
 export interface TestApp {
