@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTracing, tracingFromEnv, type Tracing } from '../src/observability/tracing.js';
+import { accessLogger, createLogger } from '../src/observability/logger.js';
 import { createScratchDatabase, startTestApp, testEngine, type TestApp } from './support/app.js';
 import { databaseEnv, printedKey, startServerProcess } from './support/run.js';
 
@@ -54,6 +55,29 @@ describe('structured logs', () => {
     expect(everything).not.toContain(acme.key.slice(4, 30));
     const unknown = app.logged.find((entry) => entry.fields.operationName === 'Unknown');
     expect(unknown?.fields).toMatchObject({ status: 401, errorCodes: ['UNAUTHENTICATED'] });
+  });
+});
+
+describe('redaction, the second line of defence should a key reach a log call', () => {
+  const capture = () => {
+    const lines: Array<Record<string, any>> = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+    return { logger, lines };
+  };
+
+  it('hides a key field and an authorization or X-Dexatel-Key header, at the top or one level down', () => {
+    const { logger, lines } = capture();
+    logger.info({ key: 'cgk_secret', apiKey: 'cgk_secret', headers: { authorization: 'Bearer cgk_secret', 'x-dexatel-key': 'cgk_secret' } }, 'top');
+    logger.info({ request: { headers: { authorization: 'Bearer cgk_secret', 'x-dexatel-key': 'cgk_secret' } } }, 'nested');
+    expect(JSON.stringify(lines)).not.toContain('cgk_secret');
+    expect(lines[0]).toMatchObject({ key: '[redacted]', apiKey: '[redacted]', headers: { authorization: '[redacted]', 'x-dexatel-key': '[redacted]' } });
+    expect(lines[1]).toMatchObject({ request: { headers: { authorization: '[redacted]', 'x-dexatel-key': '[redacted]' } } });
+  });
+
+  it('on the per-request line too, for a key field, which is all that line could carry', () => {
+    const { logger, lines } = capture();
+    accessLogger(logger).info({ requestId: 'r1', key: 'cgk_secret', apiKey: 'cgk_secret', status: 200 }, 'graphql request');
+    expect(lines[0]).toMatchObject({ requestId: 'r1', key: '[redacted]', apiKey: '[redacted]', status: 200, service: 'contact-gateway' });
   });
 });
 

@@ -22,6 +22,17 @@ export function createLogger(options: { level?: string; destination?: Destinatio
   );
 }
 
+/**
+ * The logger for the one line each request writes (GraphQL and REST): its fields are named in code (ids, status,
+ * duration, error codes), never a header map, so the wildcard paths above, which pino checks under every
+ * top-level field of every line, are left to the other lines. Measured: 12-23 µs a line with them against 7 µs
+ * with the exact paths alone, on a request whose own CPU is 400-900 µs. The exact paths stay, in case a key
+ * ever becomes a field here.
+ */
+export function accessLogger(logger: Logger): Logger {
+  return logger.child({}, { redact: { paths: ['key', 'apiKey'], censor: '[redacted]' } });
+}
+
 let stdout: DestinationStream | undefined;
 
 /**

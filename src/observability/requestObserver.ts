@@ -3,7 +3,7 @@ import type { Span } from '@opentelemetry/api';
 import { getOperationAST, type ExecutionResult, Kind } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../schema/context.js';
-import type { Logger } from './logger.js';
+import { accessLogger, type Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import { endSpan, startChildSpan, startRequestSpan, type Tracing } from './tracing.js';
 
@@ -42,7 +42,8 @@ export function useRequestObserver(options: {
   tracing?: Tracing;
   graphqlEndpoint: string;
 }): Plugin<GraphQLContext> {
-  const { logger, metrics, tracing, graphqlEndpoint } = options;
+  const { metrics, tracing, graphqlEndpoint } = options;
+  const logger = accessLogger(options.logger);
   return {
     onRequest({ request, url }) {
       if (url.pathname !== graphqlEndpoint) return;

@@ -9,7 +9,7 @@ import type { HardeningConfig } from '../http/config.js';
 import { jsonNestsDeeperThan } from '../http/nesting.js';
 import { type RateLimiter, rateLimitBucket, retryAfterSeconds } from '../http/rateLimit.js';
 import { inputTooDeep, isJsonContentType, readBodyWithin } from '../http/requestGuards.js';
-import type { Logger } from '../observability/logger.js';
+import { accessLogger, type Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { requestIdOf } from '../observability/requestObserver.js';
 import { endSpan, startRequestSpan, type Tracing } from '../observability/tracing.js';
@@ -26,7 +26,8 @@ import type { RestEnv } from './context.js';
 type Middleware = MiddlewareHandler<RestEnv>;
 
 /** Outermost: request id, one log line, Prometheus samples by route template, and a server span. */
-export function observeRequests({ logger, metrics, tracing }: { logger: Logger; metrics: GatewayMetrics; tracing?: Tracing }): Middleware {
+export function observeRequests({ logger: given, metrics, tracing }: { logger: Logger; metrics: GatewayMetrics; tracing?: Tracing }): Middleware {
+  const logger = accessLogger(given);
   return async (c, next) => {
     const started = process.hrtime.bigint();
     const requestId = requestIdOf(c.req.raw);
