@@ -119,6 +119,35 @@ describe.skipIf(testEngine !== 'postgres')(`reads on a streaming replica (${repl
     await waitForReplay(cluster.primaryUrl, cluster.replicaUrl);
   });
 
+  it('a write of one statement (an audience contact updated) runs on the primary, is read at once on any process, and leaves the replica serving', async () => {
+    const gql = (url: string, query: string) =>
+      fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-dexatel-key': writer.key }, body: JSON.stringify({ query }) }).then(
+        (response) => response.json() as Promise<{ data?: any; errors?: unknown }>,
+      );
+    const audience = await gql(app.url, 'mutation { createAudience(input: { name: "One statement", channel: SMS }) { audience { id } } }');
+    const added = await gql(
+      app.url,
+      `mutation { addAudienceContact(input: { audienceId: "${audience.data.createAudience.audience.id}", number: "+14155550104", firstName: "Before" }) { audienceContact { id } } }`,
+    );
+    const id = added.data.addAudienceContact.audienceContact.id as string;
+    await waitForReplay(cluster.primaryUrl, cluster.replicaUrl);
+    await runOn(cluster.replicaUrl, 'SELECT pg_wal_replay_pause()');
+    try {
+      // The update is a single statement on the driver (src/services/audienceContacts.ts), not through Prisma.
+      const updated = await gql(app.url, `mutation { updateAudienceContact(input: { id: "${id}", firstName: "After" }) { audienceContact { firstName } } }`);
+      expect(updated).toEqual({ data: { updateAudienceContact: { audienceContact: { firstName: 'After' } } } });
+      const read = `{ node(id: "${id}") { ... on AudienceContact { firstName } } }`;
+      expect(await gql(app.url, read)).toEqual({ data: { node: { firstName: 'After' } } });
+      expect(await gql(other.running.url, read)).toEqual({ data: { node: { firstName: 'After' } } });
+      // Sent to the read-only replica first, the write had failed there and taken it out of service.
+      const ready = (await (await fetch(`${app.url}/ready`)).json()) as { databases: Array<Record<string, unknown>> };
+      expect(ready.databases[1]).toMatchObject({ role: 'replica', reachable: true, serving: true });
+    } finally {
+      await runOn(cluster.replicaUrl, 'SELECT pg_wal_replay_resume()');
+    }
+    await waitForReplay(cluster.primaryUrl, cluster.replicaUrl);
+  });
+
   it('a replica that stops is skipped without a failed read, and serves again once back; /ready says so', async () => {
     const before = await countContacts(app.url, reader.key);
     await cluster.replica.stop('fast');

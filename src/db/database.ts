@@ -39,6 +39,12 @@ export interface Database {
 export interface AccountDatabase {
   prisma: PrismaClient;
   readRows: RowReader;
+  /**
+   * A write that is one statement (RETURNING its rows), on the primary, noted as `prisma`'s writes are. Through
+   * `readRows` it went to a read replica first, failed there (read-only), took the replica out of service until the
+   * monitor's next look, ran on the primary, and was never noted, so the writer's next reads could miss it.
+   */
+  writeRows: RowReader;
 }
 
 /**
@@ -148,7 +154,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
       description: describeDatabase(config),
       forAccount: router
         ? (accountId) => accountDatabase(accountId, prisma, readRows, router, preparedName, onQuery)
-        : () => ({ prisma, readRows }),
+        : () => ({ prisma, readRows, writeRows: readRows }),
       ping,
       async health() {
         return [{ role: 'primary', name: 'primary', reachable: await ping() }, ...(router?.health() ?? [])];
@@ -205,9 +211,14 @@ function accountDatabase(
     wrote = true;
     await router.noteWrite(accountId);
   };
+  const writeRows: RowReader = async <Row>(statement: Prisma.Sql, writeOptions?: ReadOptions) => {
+    const rows = await primaryReadRows<Row>(statement, writeOptions);
+    await afterWrite();
+    return rows;
+  };
   const client = noteWrites(prisma, afterWrite);
   publishesThrough(client, prisma);
-  return { prisma: client, readRows };
+  return { prisma: client, readRows, writeRows };
 }
 
 /** The model methods that write; every other one reads. */

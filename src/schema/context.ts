@@ -10,6 +10,8 @@ export interface GraphQLContext {
   account: Account | null;
   prisma: PrismaClient;
   readRows: RowReader;
+  /** Single-statement writes (see AccountScope); absent without an account. */
+  writeRows?: RowReader;
   requestId: string;
   /** Made on first use: the account's scope with this request's loaders. */
   scope?: RequestScope;
@@ -23,6 +25,6 @@ export interface GraphQLContext {
 /** The request's account scope. The auth plugin rejects keyless data queries before this is reached. */
 export function accountScope(context: GraphQLContext): RequestScope {
   if (!context.account) throw appError('UNAUTHENTICATED');
-  context.scope ??= createRequestScope({ prisma: context.prisma, readRows: context.readRows, accountId: context.account.id });
+  context.scope ??= createRequestScope({ prisma: context.prisma, readRows: context.readRows, writeRows: context.writeRows, accountId: context.account.id });
   return context.scope;
 }

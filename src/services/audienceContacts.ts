@@ -80,14 +80,14 @@ function linkExistingContact(scope: AccountScope, audienceId: string, number: st
 }
 
 /**
- * A write that is one statement, so needs no transaction of its own: it goes where reads go (on PostgreSQL the
- * pool, in autocommit), not through Prisma's client, whose query building was 19 % of the server's CPU in the
+ * A write that is one statement, so needs no transaction of its own: it goes to the driver's pool on the primary
+ * (`writeRows`, in autocommit, noted for read-your-writes where reads may go to a replica), not through Prisma's client, whose query building was 19 % of the server's CPU in the
  * benchmark's add/update mix (cpu profile, 8 connections). PostgreSQL's own errors come back as they are
  * (a unique violation as SQLSTATE 23505, which isUniqueViolation reads). Prepared: a write's plan is a lookup
  * by key whatever the values, and with it PostgreSQL's CPU per write went from 1.25-1.8 to 0.84-0.98 ms.
  */
 function singleStatementWrite<Row>(scope: AccountScope, statement: Sql): Promise<Row[]> {
-  return scope.readRows<Row>(statement, { prepare: true });
+  return (scope.writeRows ?? scope.readRows)<Row>(statement, { prepare: true });
 }
 
 /** A committed change of one row, told to live subscribers (see liveEvents.ts); the row, for the caller to return. */
