@@ -270,8 +270,22 @@ export function scenarios(context: ScenarioContext): Scenario[] {
   ];
 }
 
-// The seed's numbering of phone numbers (bench/seed.ts phoneOf), in JavaScript.
+/**
+ * The seed's numbering of phone numbers (bench/seed.ts phoneAndCountryOf), in JavaScript: one in 10 Armenian, one
+ * in 20 British, the rest American. The benchmark checks it against the seeded rows before it measures (a copy of
+ * the American formula alone, left from before the others, sent 15 % of (e)'s adds a number no contact had, so our
+ * server created a contact in a transaction where PostGraphile inserted one row).
+ */
 export function seededPhone(i: number): string {
+  const serial = String(Math.floor(i / 20)).padStart(6, '0');
+  switch (i % 20) {
+    case 5:
+      return `+37493${serial}`;
+    case 8:
+      return `+37494${serial}`;
+    case 13:
+      return `+447400${serial}`;
+  }
   const rest = Math.floor(i / 16);
   const line = (Math.floor(i / 12800) * 389 + (rest % 800) * 13) % 10000;
   return `+1${AREA_CODES[i % 16]}${200 + (rest % 800)}${String(line).padStart(4, '0')}`;
