@@ -73,7 +73,7 @@ interface Settings {
   segments: Window;
 }
 const settings: Settings = quick
-  ? { scale: quickScale, databaseName: 'cg_bench_quick', connections: 8, poolSize: 10, warmupSeconds: 1, seconds: 3, importRows: 2_000, importBatch: 1_000, search: { warmupSeconds: 1, seconds: 2 }, segments: { warmupSeconds: 0, seconds: 1 } }
+  ? { scale: quickScale, databaseName: 'cg_bench_quick', connections: 8, poolSize: 10, warmupSeconds: 1, seconds: 2, importRows: 2_000, importBatch: 1_000, search: { warmupSeconds: 0, seconds: 1 }, segments: { warmupSeconds: 0, seconds: 1 } }
   : { scale: fullScale, databaseName: 'cg_bench', connections: 8, poolSize: 10, warmupSeconds: 5, seconds: 15, importRows: 100_000, importBatch: 10_000, search: { warmupSeconds: 5, seconds: 15 }, segments: { warmupSeconds: 3, seconds: 10 } };
 /** Our server as one process and in cluster mode (a worker per core), and the peer. */
 type Server = 'us' | 'us-cluster' | 'postgraphile';
