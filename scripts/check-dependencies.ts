@@ -2,6 +2,7 @@
 // devDependency in package.json must be imported by the project's code, run through its command (a bin named in
 // an npm script, a test or a CI script), or be listed below with the reason it stays. The review found
 // @pothos/plugin-prisma declared with nothing importing it; this keeps the next one from going unnoticed.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,29 @@ function walk(dir: string, files: string[] = []): string[] {
     else if (SOURCE.test(entry) || SCRIPT.test(entry)) files.push(full);
   }
   return files;
+}
+
+/**
+ * The project's files: what git tracks or would (its ignore rules and .git/info/exclude honoured), so a
+ * developer's scratch directory neither counts as a use nor, changing while it is read, fails the check (a
+ * benchmark build being replaced did, with ENOENT); outside a git checkout, every file under the root.
+ */
+function projectFiles(root: string): string[] {
+  // The Prisma client generated from the tracked schema (git ignores it) is the project's code too.
+  const generated = path.join(root, 'src/db/generated');
+  const generatedFiles = existsSync(generated) ? walk(generated) : [];
+  let listed: string;
+  try {
+    listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return walk(root);
+  }
+  return listed
+    .split('\0')
+    .filter((file) => file && !file.split('/').some((part) => SKIP.has(part)))
+    .filter((file) => SOURCE.test(path.basename(file)) || SCRIPT.test(path.basename(file)))
+    .map((file) => path.join(root, file))
+    .concat(generatedFiles);
 }
 
 /** The package a module specifier names: `@scope/name` or `name`, without a subpath. */
@@ -57,7 +81,7 @@ export function checkDependencies(root: string, justifications: Record<string, s
     scripts?: Record<string, string>;
   };
   const declared = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.devDependencies ?? {})].sort();
-  const files = [...walk(root), path.join(root, '.ci/run')].filter((file) => existsSync(file));
+  const files = [...projectFiles(root), path.join(root, '.ci/run')].filter((file) => existsSync(file));
   const texts = files.map((file) => readFileSync(file, 'utf8'));
 
   const imported = new Set<string>();

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -39,6 +40,27 @@ describe('declared dependencies', () => {
         unused: ['@types/forgotten', 'forgotten'],
         staleJustifications: ['gen-tool', 'never'],
       });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("in a git checkout, reads the project's files: what git ignores (a scratch directory) is no use of a package", () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'cg-deps-git-'));
+    try {
+      const write = (file: string, text: string) => {
+        mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+        writeFileSync(path.join(root, file), text);
+      };
+      write('package.json', JSON.stringify({ dependencies: { imported: '1.0.0', 'scratch-only': '1.0.0' } }));
+      write('.gitignore', 'scratch/\n');
+      write('src/a.ts', "import { x } from 'imported';\n");
+      write('scratch/try.ts', "import { y } from 'scratch-only';\n");
+      execFileSync('git', ['init', '-q'], { cwd: root });
+      // Untracked but not ignored counts (a new file not yet added); ignored does not.
+      expect(checkDependencies(root, {}).unused).toEqual(['scratch-only']);
+      rmSync(path.join(root, '.gitignore'));
+      expect(checkDependencies(root, {}).unused).toEqual([]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
