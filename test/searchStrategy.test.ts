@@ -182,7 +182,8 @@ describe('Query.contacts search: every strategy gives the oracle’s rows, pages
   it('a walk that met some matches but not a page walks on as far as their share says; one that met none goes to the indexes', async () => {
     const { statements, readRows } = recordingReader();
     // 10 rows cannot hold a page of 15: "an" (about 3 rows in 4) shows its share there, and the walk goes on
-    // to 80 rows, where its page lies; "zzz" shows none, and the indexes answer at once.
+    // from the row after the 10th (not from the start again) up to 80 rows in all, where its page lies; "zzz" shows
+    // none, and the indexes answer at once.
     const tuning = { walkRows: 10, walkFurther: 8, walkCountShare: 0.05 };
     const page = async (term: string) => {
       statements.length = 0;
@@ -194,6 +195,9 @@ describe('Query.contacts search: every strategy gives the oracle’s rows, pages
     expect(uncommon.pageInfo.hasNextPage).toBe(true);
     expect(statements).toHaveLength(2);
     expect(statements[0]).toMatch(/LIMIT \$\d+\) t/);
+    // The first walk starts at the start (a first page); the second after the last row the first examined.
+    expect(statements[0]).not.toMatch(/\) > \(/);
+    expect(statements[1]).toMatch(/\(t\.created_at, t\.id\) > \(/);
     expect(statements.join('\n')).not.toMatch(/WITH m AS MATERIALIZED/);
     const none = await page('zzz');
     expect(none.edges).toHaveLength(0);
