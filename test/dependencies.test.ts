@@ -9,6 +9,19 @@ import { projectRoot } from './support/run.js';
 // npm run deps:check: no package is declared in package.json without being imported, run, or justified.
 // It reads files only, so it runs the same on both databases.
 
+/** A scratch project to check: `write` puts a file in it; removed after `check` returns. */
+function withScratchProject(prefix: string, check: (root: string, write: (file: string, text: string) => void) => void): void {
+  const root = mkdtempSync(path.join(tmpdir(), prefix));
+  try {
+    check(root, (file, text) => {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), text);
+    });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 describe('declared dependencies', () => {
   it('are each imported, run as a command, or justified', () => {
     const report = checkDependencies(projectRoot);
@@ -17,12 +30,7 @@ describe('declared dependencies', () => {
   });
 
   it('finds a declared package nothing uses, and tells imports, subpaths, types and commands from it', () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'cg-deps-'));
-    try {
-      const write = (file: string, text: string) => {
-        mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-        writeFileSync(path.join(root, file), text);
-      };
+    withScratchProject('cg-deps-', (root, write) => {
       write(
         'package.json',
         JSON.stringify({
@@ -40,18 +48,11 @@ describe('declared dependencies', () => {
         unused: ['@types/forgotten', 'forgotten'],
         staleJustifications: ['gen-tool', 'never'],
       });
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 
   it("in a git checkout, reads the project's files: what git ignores (a scratch directory) is no use of a package", () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'cg-deps-git-'));
-    try {
-      const write = (file: string, text: string) => {
-        mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-        writeFileSync(path.join(root, file), text);
-      };
+    withScratchProject('cg-deps-git-', (root, write) => {
       write('package.json', JSON.stringify({ dependencies: { imported: '1.0.0', 'scratch-only': '1.0.0' } }));
       write('.gitignore', 'scratch/\n');
       write('src/a.ts', "import { x } from 'imported';\n");
@@ -61,8 +62,6 @@ describe('declared dependencies', () => {
       expect(checkDependencies(root, {}).unused).toEqual(['scratch-only']);
       rmSync(path.join(root, '.gitignore'));
       expect(checkDependencies(root, {}).unused).toEqual([]);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 });
